@@ -1,0 +1,1 @@
+"""The build stage: corpus/ in, one SQLite database out. Only this package writes SQL."""

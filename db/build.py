@@ -1,0 +1,62 @@
+"""Build the SQLite database from corpus/: validate, normalise, load, index, swap in atomically."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from db.fts import index_documents
+from db.normalise import document_row
+from db.schema import create_tables, insert_lookups
+from retskilde.contract import Problem, validate_path
+
+
+class InvalidCorpus(Exception):
+    """The corpus has records that break the contract; nothing was built."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} fejl i korpusset")
+
+
+@dataclass
+class BuildReport:
+    db_path: Path
+    documents: int
+    by_doc_type: dict[str, int] = field(default_factory=dict)
+
+
+def _populate(db: sqlite_utils.Database, records: list[dict]) -> None:
+    create_tables(db)
+    insert_lookups(db)
+    rows = [document_row(r) for r in sorted(records, key=lambda r: r["id"])]
+    db["documents"].insert_all(rows, batch_size=500)
+    index_documents(db)
+
+
+def build(corpus: Path, db_path: Path) -> BuildReport:
+    """Build `db_path` from the records in `corpus`; the old file stays until the new is whole."""
+    records, problems = validate_path(corpus)
+    if problems:
+        raise InvalidCorpus(problems)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp_path.unlink(missing_ok=True)
+    try:
+        db = sqlite_utils.Database(tmp_path)
+        try:
+            _populate(db, records)
+            db.conn.commit()
+            db.conn.execute("VACUUM")
+        finally:
+            db.conn.close()
+        os.replace(tmp_path, db_path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["doc_type"]] = counts.get(record["doc_type"], 0) + 1
+    return BuildReport(db_path, len(records), dict(sorted(counts.items())))

@@ -1,0 +1,40 @@
+"""Turn a validated Document record into a `documents` row."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from db.schema import DOCUMENT_COLUMNS
+
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, Unix newlines, no trailing spaces, paragraphs separated by exactly one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _json_list(value: list | None) -> str | None:
+    if not value:
+        return None
+    return json.dumps(value, ensure_ascii=False)
+
+
+def document_row(record: dict) -> dict:
+    """The `documents` row for one record; every column present, absent values as None."""
+    row = {column: record.get(column) for column in DOCUMENT_COLUMNS}
+    row["title"] = normalise_text(record["title"])
+    row["text"] = normalise_text(record["text"])
+    if row["summary"] is not None:
+        row["summary"] = normalise_text(row["summary"])
+    row["year"] = int(record["date"][:4]) if record.get("date") else None
+    row["law_names"] = _json_list(record.get("law_names"))
+    row["keywords"] = _json_list(record.get("keywords"))
+    row["attachments"] = _json_list(record.get("attachments"))
+    row["example"] = 1 if record.get("example") else 0
+    return row

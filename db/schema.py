@@ -1,0 +1,128 @@
+"""The database schema: explicit tables, column types and indexes, plus the lookup rows."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+DOCUMENT_COLUMNS: dict[str, type] = {
+    "id": str,
+    "source": str,
+    "doc_type": str,
+    "number": str,
+    "title": str,
+    "date": str,
+    "year": int,
+    "status": str,
+    "municipality": str,
+    "committee": str,
+    "meeting_date": str,
+    "item_number": int,
+    "case_number": str,
+    "journal_number": str,
+    "paragraph": str,
+    "law_area": str,
+    "authority": str,
+    "law_names": str,
+    "keywords": str,
+    "summary": str,
+    "text": str,
+    "html": str,
+    "attachments": str,
+    "url": str,
+    "published": str,
+    "fetched_at": str,
+    "sha256": str,
+    "example": int,
+}
+
+DOCUMENT_INDEXES: list[list[str]] = [
+    ["source"],
+    ["doc_type"],
+    ["year"],
+    ["date"],
+    ["municipality"],
+    ["law_area"],
+    ["status"],
+    ["number"],
+]
+
+# (id, label, description, homepage)
+SOURCES: list[tuple[str, str, str, str]] = [
+    (
+        "ast",
+        "Ankestyrelsen",
+        "Principmeddelelser, nyheder, praksisundersøgelser og tilsynsudtalelser.",
+        "https://www.ast.dk/",
+    ),
+    (
+        "star",
+        "Styrelsen for Arbejdsmarked og Rekruttering (STAR)",
+        "Fokusrevisioner, analyser og rapporter på beskæftigelsesområdet.",
+        "https://star.dk/",
+    ),
+    (
+        "kommune",
+        "Kommuner",
+        "Dagsordener, referater og notater fra kommunernes udvalg.",
+        "https://www.kl.dk/",
+    ),
+    (
+        "organisation",
+        "Organisationer",
+        "Udspil og høringssvar fra interesseorganisationer.",
+        "",
+    ),
+]
+
+# (id, label, description)
+DOC_TYPES: list[tuple[str, str, str]] = [
+    (
+        "principmeddelelse",
+        "Principmeddelelse",
+        "Ankestyrelsens principielle afgørelser, der fastlægger praksis for kommuner og "
+        "Udbetaling Danmark.",
+    ),
+    ("nyhed", "Nyhed", "Nyheder fra Ankestyrelsen."),
+    ("artikel", "Artikel", "Vejledende artikler fra Ankestyrelsen."),
+    (
+        "praksisundersoegelse",
+        "Praksisundersøgelse",
+        "Ankestyrelsens undersøgelser af, om kommunernes afgørelser er rigtige.",
+    ),
+    (
+        "tilsynsudtalelse",
+        "Tilsynsudtalelse",
+        "Ankestyrelsens udtalelser som tilsyn med kommunerne.",
+    ),
+    ("fokusrevision", "Fokusrevision", "STAR's revisioner af kommunernes sagsbehandling."),
+    ("analyse", "Analyse", "Analyser og rapporter fra STAR."),
+    ("dagsordenpunkt", "Dagsordenpunkt", "Et punkt på dagsordenen for et kommunalt udvalg."),
+    ("notat", "Notat", "Notater fra kommunale forvaltninger."),
+    ("udspil", "Udspil", "Udspil, forslag og høringssvar fra organisationer."),
+]
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create every table and index of an empty database."""
+    db["sources"].create(
+        {"id": str, "label": str, "description": str, "homepage": str}, pk="id", not_null={"label"}
+    )
+    db["doc_types"].create({"id": str, "label": str, "description": str}, pk="id")
+    db["documents"].create(
+        DOCUMENT_COLUMNS,
+        pk="id",
+        not_null={"source", "doc_type", "title", "url", "text", "fetched_at", "sha256"},
+        foreign_keys=[("source", "sources", "id"), ("doc_type", "doc_types", "id")],
+    )
+    for columns in DOCUMENT_INDEXES:
+        db["documents"].create_index(columns)
+
+
+def insert_lookups(db: sqlite_utils.Database) -> None:
+    """Fill the small lookup tables that label facet values."""
+    db["sources"].insert_all(
+        {"id": i, "label": label, "description": d, "homepage": h} for i, label, d, h in SOURCES
+    )
+    db["doc_types"].insert_all(
+        {"id": i, "label": label, "description": d} for i, label, d in DOC_TYPES
+    )

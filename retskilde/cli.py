@@ -1,0 +1,102 @@
+"""The `retskilde` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
+from retskilde.contract import validate_path
+from retskilde.site import datasette_cli_options
+
+corpus_option = click.option(
+    "--corpus",
+    "corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Mappen med korpusset (én JSON-fil pr. dokument).",
+)
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="SQLite-databasen.",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="retskilde")
+def cli() -> None:
+    """Retskilde: søgbar vidensbase over dansk social- og beskæftigelsesretlig praksis.
+
+    Dataflow: scrape → corpus/ → build → SQLite → serve (Datasette).
+    """
+
+
+@cli.command()
+@click.argument(
+    "path",
+    type=click.Path(exists=True, path_type=Path),
+    default=DEFAULT_CORPUS,
+    required=False,
+)
+def validate(path: Path) -> None:
+    """Tjek dokumenterne i PATH (fil eller mappe) mod dokumentkontrakten.
+
+    Hver fejl nævner filen og feltet. Afslutter med kode 1, hvis der er fejl.
+    """
+    records, problems = validate_path(path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files_with_problems = len({p.location for p in problems})
+    click.echo(
+        f"{len(records)} gyldige dokumenter, {len(problems)} fejl i {files_with_problems} filer"
+    )
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+@corpus_option
+@db_option
+def build(corpus: Path, db_path: Path) -> None:
+    """Byg databasen fra korpusset (atomisk: en fejlet build efterlader den gamle database)."""
+    from db.build import InvalidCorpus
+    from db.build import build as build_database
+
+    try:
+        report = build_database(corpus, db_path)
+    except InvalidCorpus as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
+        sys.exit(1)
+    click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
+    for doc_type, count in report.by_doc_type.items():
+        click.echo(f"  {doc_type:<22} {count:>6}")
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adressen der lyttes på.")
+@click.option(
+    "--port", default=8001, show_default=True, type=int, envvar="PORT", help="Porten (eller PORT=)."
+)
+@click.option("--reload", is_flag=True, help="Genstart ved ændringer i koden (udvikling).")
+def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
+    """Vis databasen i Datasette med metadata.yml og datasette_plugins/."""
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")
+    args = [sys.executable, "-m", "datasette", "serve", str(db_path)]
+    args += datasette_cli_options()
+    args += ["--host", host, "--port", str(port)]
+    if reload:
+        args.append("--reload")
+    click.echo(f"Retskilde kører på http://{host}:{port}/")
+    os.execv(sys.executable, args)

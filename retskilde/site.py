@@ -1,0 +1,57 @@
+"""How the public site is served: one set of Datasette options for `retskilde serve` and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from datasette.app import Datasette
+
+from retskilde import METADATA_PATH, PLUGINS_DIR
+
+TEMPLATES_DIR = PLUGINS_DIR / "templates"
+STATIC_DIR = PLUGINS_DIR / "static"
+STATIC_MOUNT = "retskilde-static"
+SETTINGS: dict[str, object] = {
+    # Facet suggestions run one query per column on every table page; the chosen facets are
+    # configured in metadata.yml instead.
+    "suggest_facets": False,
+    "default_page_size": 20,
+    "sql_time_limit_ms": 3000,
+}
+
+
+def _setting_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def datasette_cli_options() -> list[str]:
+    """Options for `datasette serve` that give the public site."""
+    options = [
+        "--metadata",
+        str(METADATA_PATH),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--template-dir",
+        str(TEMPLATES_DIR),
+        "--static",
+        f"{STATIC_MOUNT}:{STATIC_DIR}",
+    ]
+    for name, value in SETTINGS.items():
+        options += ["--setting", name, _setting_value(value)]
+    return options
+
+
+def make_datasette(db_path: Path) -> Datasette:
+    """A Datasette instance configured exactly like `retskilde serve`, for tests and scripts."""
+    metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    return Datasette(
+        [str(db_path)],
+        metadata=metadata,
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
+        settings=SETTINGS,
+    )

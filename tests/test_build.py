@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import db.build
+from db.build import InvalidCorpus, build
+from retskilde.cli import cli
+from tests.conftest import make_record, write_record
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_sample_build_counts_per_doc_type(sample_db, sample_records):
+    conn = sqlite3.connect(sample_db)
+    built = dict(conn.execute("select doc_type, count(*) from documents group by doc_type"))
+    assert built == dict(Counter(r["doc_type"] for r in sample_records))
+    assert sum(built.values()) >= 60
+    # Every kind the product serves is present in the demo data.
+    assert set(built) == {
+        "principmeddelelse",
+        "nyhed",
+        "artikel",
+        "praksisundersoegelse",
+        "tilsynsudtalelse",
+        "fokusrevision",
+        "analyse",
+        "dagsordenpunkt",
+        "notat",
+        "udspil",
+    }
+
+
+def test_sample_corpus_spans_three_municipalities_and_both_statuses(sample_db):
+    conn = sqlite3.connect(sample_db)
+    municipalities = {
+        m
+        for (m,) in conn.execute(
+            "select distinct municipality from documents where doc_type = 'dagsordenpunkt'"
+        )
+    }
+    assert len(municipalities) >= 3
+    statuses = dict(
+        conn.execute(
+            "select status, count(*) from documents where doc_type = 'principmeddelelse' "
+            "group by status"
+        )
+    )
+    assert statuses.get("gældende", 0) > 0 and statuses.get("historisk", 0) > 0
+
+
+def test_documents_table_has_explicit_types_and_indexes(sample_db):
+    conn = sqlite3.connect(sample_db)
+    types = {row[1]: row[2] for row in conn.execute("pragma table_info(documents)")}
+    assert types["id"] == "TEXT"
+    assert types["year"] == "INTEGER"
+    assert types["item_number"] == "INTEGER"
+    assert types["example"] == "INTEGER"
+    indexed = {
+        row[2]
+        for (name,) in conn.execute("select name from pragma_index_list('documents')")
+        for row in conn.execute(f"pragma index_info('{name}')")
+    }
+    assert {"source", "doc_type", "year", "municipality", "law_area", "status"} <= indexed
+
+
+def test_building_twice_gives_identical_dumps(tmp_path):
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    build(Path("corpus"), first)
+    build(Path("corpus"), second)
+    assert dump(first) == dump(second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_text_is_normalised_and_json_lists_kept(tmp_path):
+    corpus = tmp_path / "corpus"
+    text = "Første afsnit.  \r\n\r\n\r\n\r\nAndet afsnit med hja\u030alpemidler."
+    write_record(corpus, make_record(text=text, keywords=["Hjælpemidler", "Udskiftning"]))
+    build(corpus, tmp_path / "r.db")
+    row = (
+        sqlite3.connect(tmp_path / "r.db")
+        .execute("select text, keywords, year from documents")
+        .fetchone()
+    )
+    assert row == (
+        "Første afsnit.\n\nAndet afsnit med hålpemidler.",
+        '["Hjælpemidler", "Udskiftning"]',
+        1999,
+    )
+
+
+def test_invalid_record_stops_build_and_keeps_old_database(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_record(corpus, make_record())
+    db_path = tmp_path / "r.db"
+    build(corpus, db_path)
+    before = dump(db_path)
+    write_record(corpus, make_record(id="ast-nyhed-x", doc_type="nyhed", title=None))
+    with pytest.raises(InvalidCorpus) as raised:
+        build(corpus, db_path)
+    assert [(Path(p.location).name, p.field) for p in raised.value.problems] == [
+        ("ast-nyhed-x.json", "title")
+    ]
+    assert dump(db_path) == before
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_crash_during_build_leaves_old_database_and_no_temp_file(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    write_record(corpus, make_record())
+    db_path = tmp_path / "r.db"
+    build(corpus, db_path)
+    before = dump(db_path)
+
+    def explode(database):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(db.build, "index_documents", explode)
+    with pytest.raises(RuntimeError):
+        build(corpus, db_path)
+    assert dump(db_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "r.db"]
+
+
+def test_cli_build_reports_counts_and_fails_cleanly(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_record(corpus, make_record())
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["build", "--corpus", str(corpus), "--db", str(tmp_path / "r.db")])
+    assert ok.exit_code == 0, ok.output
+    assert "1 dokumenter" in ok.output and "principmeddelelse" in ok.output
+    write_record(corpus, make_record(id="ast-x", sha256="nope"))
+    bad = runner.invoke(cli, ["build", "--corpus", str(corpus), "--db", str(tmp_path / "r.db")])
+    assert bad.exit_code == 1
+    assert "ast-x.json: sha256" in bad.output
+    assert "Databasen er ikke ændret" in bad.output

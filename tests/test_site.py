@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import yaml
+
+from db.build import build
+from retskilde import METADATA_PATH
+from retskilde.site import make_datasette
+from tests.conftest import make_record, write_record
+
+
+@pytest.fixture
+def datasette(sample_db):
+    return make_datasette(sample_db)
+
+
+async def test_faceted_query_filters_and_counts(datasette, sample_db):
+    response = await datasette.client.get(
+        "/retskilde/documents.json?doc_type=principmeddelelse&_shape=objects&_size=max"
+    )
+    assert response.status_code == 200
+    data = response.json()
+    expected = (
+        sqlite3.connect(sample_db)
+        .execute(
+            "select count(*), sum(status = 'historisk') from documents "
+            "where doc_type = 'principmeddelelse'"
+        )
+        .fetchone()
+    )
+    assert data["filtered_table_rows_count"] == expected[0]
+    assert {row["doc_type"] for row in data["rows"]} == {"principmeddelelse"}
+    status_facet = {
+        item["value"]: item["count"] for item in data["facet_results"]["status"]["results"]
+    }
+    assert status_facet["historisk"] == expected[1]
+    assert set(data["facet_results"]) >= {"source", "doc_type", "year", "law_area", "municipality"}
+
+
+async def test_facet_labels_come_from_lookup_tables(datasette):
+    response = await datasette.client.get("/retskilde/documents.json?_facet=source")
+    labels = {item["label"] for item in response.json()["facet_results"]["source"]["results"]}
+    assert "Ankestyrelsen" in labels
+
+
+async def test_search_finds_the_expected_documents(datasette, sample_db):
+    response = await datasette.client.get(
+        "/retskilde/documents.json?_search=ortopædisk&_shape=objects&_size=max"
+    )
+    assert response.status_code == 200
+    found = {row["id"] for row in response.json()["rows"]}
+    conn = sqlite3.connect(sample_db)
+    expected = {
+        i
+        for (i,) in conn.execute(
+            "select id from documents where lower(title || ' ' || coalesce(summary, '') || ' ' "
+            "|| text) like '%ortopædisk%'"
+        )
+    }
+    assert expected and found == expected
+
+
+async def test_search_keeps_danish_letters_distinct(tmp_path):
+    # ø and å are letters in Danish, not accents: "høreapparat" is not "horeapparat".
+    corpus = tmp_path / "corpus"
+    write_record(corpus, make_record(id="ast-a", text="Ansøgning om høreapparat og bil."))
+    write_record(corpus, make_record(id="ast-b", text="Ansogning om horeapparat og bil."))
+    build(corpus, tmp_path / "retskilde.db")
+    site = make_datasette(tmp_path / "retskilde.db")
+    response = await site.client.get("/retskilde/documents.json?_search=høreapparat&_shape=objects")
+    assert [row["id"] for row in response.json()["rows"]] == ["ast-a"]
+
+
+async def test_instance_pages_render_in_danish(datasette):
+    response = await datasette.client.get("/")
+    assert response.status_code == 200
+    assert "Retskilde" in response.text
+    table = await datasette.client.get("/retskilde/documents")
+    assert table.status_code == 200
+    assert "Dokumenter" in table.text
+
+
+def test_every_table_and_column_is_described(sample_db):
+    metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    tables = metadata["databases"]["retskilde"]["tables"]
+    conn = sqlite3.connect(sample_db)
+    shadow = ("_data", "_idx", "_docsize", "_config", "_content")
+    names = [
+        name
+        for (name,) in conn.execute("select name from sqlite_master where type = 'table'")
+        if not name.endswith(shadow) and not name.startswith("sqlite_")
+    ]
+    missing = []
+    for name in names:
+        table = tables.get(name)
+        if not table or not table.get("description"):
+            missing.append(name)
+            continue
+        for (column,) in conn.execute(f"select name from pragma_table_info('{name}')"):
+            if not table.get("columns", {}).get(column):
+                missing.append(f"{name}.{column}")
+    assert missing == []
+    assert metadata["license"] and metadata["source"] and metadata["title"]
