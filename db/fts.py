@@ -7,7 +7,7 @@ reads the original text back (tokenized with the same `unicode61` settings) for 
 
 The content table is named as `content='documents'` on purpose: Datasette and sqlite-utils only
 recognise `content="documents"` or `content=[documents]`, so neither offers to search, populate
-or rebuild this index with unanalysed text. Never run the FTS5 'rebuild' or 'integrity-check'
+or rebuild this index with unanalysed text. Never run the FTS5 rebuild or integrity-check
 commands on it, nor sqlite-utils `enable_fts`/`populate_fts`/`rebuild_fts`: they would read the
 original text and index it unanalysed. `verify_index` checks that the index still holds analysed
 terms at the positions of the original words.
@@ -117,10 +117,11 @@ def compound_pairs(terms: dict[str, int], analyzer: Analyzer) -> set[tuple[str, 
             left, right = term[:cut], term[cut:]
             left_part = _left_part(left, terms, analyzer)
             right_known = right in terms or right in lexicon_parts
+            # A lexicon part at the end may follow any modifier ("princip" + "afgør"); anywhere
+            # else both sides must be known, so "pension" + "ist" is not a compound.
             if not (
                 (left_part is not None and right_known)
-                or left_part in lexicon_parts
-                or right in lexicon_parts
+                or (right in lexicon_parts and len(left) >= MIN_REST_LENGTH)
             ):
                 continue
             if left_part is not None and (

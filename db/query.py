@@ -44,8 +44,8 @@ _LEXER = re.compile(
     | (?P<paragraph>§§?\s*(?P<par>\d{1,4}[a-zæøå]?)(?![\w-])
         (?:\s*,?\s*stk\.?\s*(?P<stk>\d{1,3}))?(?:\s*,?\s*nr\.?\s*(?P<nr>\d{1,3}))?)
     | (?P<neg_number>-)?(?P<number>(?<![\w.-])(?:afg\.?\s*)?
-        (?P<series>[a-zæøå]{1,3}-)?(?P<running>\d{1,4})-(?P<year>\d{2})(?![\w-]))
-    | (?P<neg_field>-)?(?P<field>[^\W\d_]+):(?P<value>"[^"]*"?|[^\s"]+)
+        (?P<series>[a-zæøå]{1,3}-)?(?P<running>\d{1,4})-(?P<year>\d{2})(?![\w-]|[.,]\d))
+    | (?P<neg_field>-)?(?P<field>[^\W\d_]+):(?P<value>"[^"]*"?|[^\s"]*)
     | (?P<neg_phrase>-)?"(?P<phrase>[^"]*)"?
     | (?P<chunk>[^\s"]+)
     """,
@@ -296,19 +296,23 @@ class _Parser:
     # -- passes over the items ------------------------------------------------------------
 
     def _drop_number_introducers(self) -> None:
+        # Right to left, so "principmeddelelse nr. 101-17" drops both words before the number.
         kept: list[Group | FieldFilter | str] = []
-        for index, item in enumerate(self.items):
-            following = self.items[index + 1] if index + 1 < len(self.items) else None
-            if (
-                isinstance(item, Group)
+        before_number = False
+        for item in reversed(self.items):
+            if isinstance(item, Group) and item.numbers:
+                before_number = True
+            elif (
+                before_number
+                and isinstance(item, Group)
                 and item.word
                 and self.analyzer.fold(item.label) in _NUMBER_INTRODUCERS
-                and isinstance(following, Group)
-                and following.numbers
             ):
                 continue
+            else:
+                before_number = False
             kept.append(item)
-        self.items = kept
+        self.items = kept[::-1]
 
     def _merge_synonyms(self) -> None:
         lookup = {member: group for group in self.analyzer.synonym_groups for member in group}
