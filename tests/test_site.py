@@ -103,3 +103,17 @@ def test_every_table_and_column_is_described(sample_db):
                 missing.append(f"{name}.{column}")
     assert missing == []
     assert metadata["license"] and metadata["source"] and metadata["title"]
+
+
+async def test_table_page_truncates_text_but_row_page_shows_it_whole(datasette, sample_db):
+    text = (
+        sqlite3.connect(sample_db)
+        .execute("select text from documents where id = 'ast-principmeddelelse-12-24'")
+        .fetchone()[0]
+    )
+    last_paragraph = text.split("\n\n")[-2]
+    table = await datasette.client.get("/retskilde/documents?doc_type=principmeddelelse")
+    assert last_paragraph not in table.text
+    row = await datasette.client.get("/retskilde/documents/ast-principmeddelelse-12-24")
+    assert row.status_code == 200
+    assert last_paragraph.split(".")[0] in row.text
