@@ -193,6 +193,10 @@ class _Crawler:
             return failed(exc.reason, fetched)
         other = self.state.other_url_with_record(record["id"], item.url, crawl_id)
         if other:
+            stored = self.writer.read(record["id"])
+            if stored is not None and stored.get("url") == record["url"]:
+                # An old address redirecting to a page we already have: an alias, not a clash.
+                return ItemOutcome(item.url, "unchanged", None, fetched), None
             return failed(f"giver samme id ({record['id']}) som {other}", fetched)
         try:
             outcome = self.writer.write(record, item.url)
@@ -212,7 +216,9 @@ class _Crawler:
         return ItemOutcome(item.url, label, None, fetched), page
 
 
-def _summarise(state: CrawlState, crawl_id: int, skipped: int, extra_failures) -> CrawlSummary:
+def _summarise(
+    state: CrawlState, crawl_id: int, skipped: int, extra_failures: list[tuple[str, str]]
+) -> CrawlSummary:
     summary = CrawlSummary(skipped=skipped)
     for item in state.outcomes(crawl_id):
         summary.total += 1

@@ -41,6 +41,7 @@ class FakeSite:
     pages: dict[str, FakePage] = field(default_factory=dict)
     faults: dict[str, list[str]] = field(default_factory=dict)
     always: dict[str, str] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     robots: str = "User-agent: *\nDisallow: /privat/\n"
     timeout_delay: float = 0.6
@@ -104,6 +105,8 @@ def _etag(body: bytes) -> str:
 def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; without this, Nagle + delayed ACK add ~40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -154,6 +157,10 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
             if fault == "429":
                 self._log(429)
                 self._send(429, b"For mange", {"Retry-After": site.retry_after})
+                return
+            if path in site.redirects:
+                self._log(301)
+                self._send(301, headers={"Location": site.redirects[path]})
                 return
             page = site.pages.get(path)
             if page is None:

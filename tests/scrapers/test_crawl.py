@@ -418,3 +418,14 @@ def test_two_pages_claiming_one_decision_number_do_not_overwrite_each_other(
     assert "samme id (ast-principmeddelelse-14-24)" in summary.failed[0][1]
     stored = json.loads(records(corpus)["ast-principmeddelelse-14-24.json"])
     assert stored["url"] == site.url(first)
+
+
+def test_an_old_address_redirecting_to_a_listed_page_is_an_alias_not_a_clash(
+    site, tmp_path, make_fetcher
+):
+    new, old = PM.format(n="14-24"), "/for-myndigheder/principmeddelelser/2023/gammel-14-24"
+    site.add(new, variant("14-24"))
+    site.sitemap([new, old])
+    site.redirects[old] = new
+    summary = crawl(site, tmp_path / "corpus", make_fetcher)
+    assert summary.ok and summary.new == 1 and summary.unchanged == 1
