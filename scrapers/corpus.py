@@ -45,6 +45,7 @@ class CorpusWriter:
         self.folder = folder
 
     def path(self, record_id: str) -> Path:
+        """Where the record with this id lives."""
         return self.folder / f"{record_id}.json"
 
     def read(self, record_id: str) -> dict | None:

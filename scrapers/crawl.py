@@ -26,11 +26,16 @@ class CrawlError(Exception):
 
 
 class Progress(Protocol):
-    def start(self, total: int, done: int) -> None: ...
+    """Told about the crawl as it goes: a bar, log lines, or nothing."""
 
-    def advance(self, url: str, outcome: ItemOutcome) -> None: ...
+    def start(self, total: int, done: int) -> None:
+        """The queue holds `total` pages, `done` of them finished by an earlier run."""
 
-    def finish(self) -> None: ...
+    def advance(self, url: str, outcome: ItemOutcome) -> None:
+        """One more page finished."""
+
+    def finish(self) -> None:
+        """The queue is empty."""
 
 
 class _Silent:
@@ -81,6 +86,7 @@ class CrawlSummary:
 
     @property
     def ok(self) -> bool:
+        """True when no page failed (the exit code follows this)."""
         return not self.failed
 
 
@@ -152,6 +158,7 @@ class _Crawler:
         self.now = now
 
     def process(self, crawl_id: int, item: QueueItem) -> tuple[ItemOutcome, PageState | None]:
+        """Fetch, parse and store one queued page; never raises for a bad page."""
         previous = self.state.page(item.url)
         checked_at = iso_seconds(self.now())
 
@@ -191,6 +198,10 @@ class _Crawler:
             )
         except ast.ParseError as exc:
             return failed(exc.reason, fetched)
+        except Exception as exc:
+            # A parser bug on one odd page must not stop (and on resume, block) the whole crawl.
+            log.exception("uventet fejl ved fortolkning af %s", item.url)
+            return failed(f"uventet fortolkningsfejl ({type(exc).__name__}: {exc})", fetched)
         other = self.state.other_url_with_record(record["id"], item.url, crawl_id)
         if other:
             stored = self.writer.read(record["id"])

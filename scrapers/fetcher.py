@@ -74,14 +74,17 @@ class FetchResult:
 
     @property
     def not_modified(self) -> bool:
+        """True when the server confirmed our stored copy (304)."""
         return self.status == 304
 
 
 def utc_now() -> datetime:
+    """The current time in UTC."""
     return datetime.now(UTC)
 
 
 def iso_seconds(moment: datetime) -> str:
+    """`moment` as ISO 8601 in UTC, whole seconds (the contract's fetched_at form)."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
@@ -127,6 +130,7 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._client.close()
 
     # -- public ---------------------------------------------------------------------------

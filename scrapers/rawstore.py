@@ -37,10 +37,12 @@ class Snapshot:
 
     @property
     def etag(self) -> str | None:
+        """The ETag the server sent with this copy."""
         return self.headers.get("etag")
 
     @property
     def last_modified(self) -> str | None:
+        """The Last-Modified the server sent with this copy."""
         return self.headers.get("last-modified")
 
 

@@ -109,6 +109,7 @@ class CrawlState:
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
+        """Close the database and release the lock."""
         self.db.close()
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
         self._lock_handle.close()
@@ -225,6 +226,7 @@ class CrawlState:
             )
 
     def finish(self, crawl_id: int, finished_at: str) -> None:
+        """Mark the crawl done: the next run starts a new one."""
         self.db.execute("UPDATE crawls SET finished_at = ? WHERE id = ?", (finished_at, crawl_id))
 
     def outcomes(self, crawl_id: int) -> list[ItemOutcome]:

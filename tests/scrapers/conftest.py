@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "ast"
 FIXED_NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 # Fast enough for tests, still exercising every retry path: no real waiting anywhere.
 FAST = FetchPolicy(
-    rate=1000.0, timeout=0.3, max_retries=2, backoff_base=0.001, backoff_max=0.01, max_retry_after=5
+    rate=1000.0, timeout=0.5, max_retries=2, backoff_base=0.001, backoff_max=0.01, max_retry_after=5
 )
 
 

@@ -44,7 +44,7 @@ class FakeSite:
     redirects: dict[str, str] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     robots: str = "User-agent: *\nDisallow: /privat/\n"
-    timeout_delay: float = 0.6
+    timeout_delay: float = 1.0
     retry_after: str = "1"
     base_url: str = ""
     held: threading.Event = field(default_factory=threading.Event)

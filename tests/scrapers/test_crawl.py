@@ -429,3 +429,24 @@ def test_an_old_address_redirecting_to_a_listed_page_is_an_alias_not_a_clash(
     site.redirects[old] = new
     summary = crawl(site, tmp_path / "corpus", make_fetcher)
     assert summary.ok and summary.new == 1 and summary.unchanged == 1
+
+
+def test_a_parser_crash_on_one_page_is_reported_and_the_crawl_goes_on(
+    site, tmp_path, make_fetcher, monkeypatch
+):
+    odd, fine = PM.format(n="1-25"), PM.format(n="2-25")
+    site.add(odd, variant("1-25"))
+    site.add(fine, variant("2-25"))
+    site.sitemap([odd, fine])
+    real_parse = ast.parse
+
+    def parse(content, url, *args, **kwargs):
+        if url.endswith(odd):
+            raise AttributeError("'NoneType' object has no attribute 'name'")
+        return real_parse(content, url, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", parse)
+    summary = crawl(site, tmp_path / "corpus", make_fetcher)
+    assert [url for url, _ in summary.failed] == [site.url(odd)]
+    assert "AttributeError" in summary.failed[0][1]
+    assert list(records(tmp_path / "corpus")) == ["ast-principmeddelelse-2-25.json"]
