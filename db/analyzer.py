@@ -17,7 +17,7 @@ from pathlib import Path
 import Stemmer
 import yaml
 
-from db.tokenchars import RANGES_PATH, token_pattern
+from db.tokenchars import RANGES_PATH, pattern_for
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Bump when the analysis changes in a way the lexicon file does not show.
@@ -79,12 +79,11 @@ class Analyzer:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self._stemmer = Stemmer.Stemmer("danish")
-        self._token_re = token_pattern()
         self._cache: dict[str, str] = {}
         self._aa_words = lexicon.aa_words
         self._fixes = self._stem_fixes(lexicon)
-        self._suffix_keys = sorted(
-            (key for key in self._fixes if len(key) >= _MIN_SUFFIX_KEY), key=len, reverse=True
+        self._suffix_lengths = sorted(
+            {len(key) for key in self._fixes if len(key) >= _MIN_SUFFIX_KEY}, reverse=True
         )
         self.stopwords = lexicon.stopwords
         self.compound_parts = frozenset(self.term(w) for w in lexicon.compound_parts)
@@ -135,16 +134,18 @@ class Analyzer:
         fixed = self._fixes.get(stem)
         if fixed is not None:
             return fixed
-        for key in self._suffix_keys:
-            if len(stem) - len(key) >= 2 and stem.endswith(key):
-                return stem[: -len(key)] + self._fixes[key]
+        for length in self._suffix_lengths:
+            if len(stem) - length >= 2:
+                fixed = self._fixes.get(stem[-length:])
+                if fixed is not None:
+                    return stem[:-length] + fixed
         return stem
 
     def _analyse(self, token: str) -> str:
         term = self._fix(self._snowball(token))
-        # Lower-casing can produce characters the tokenizer splits on (İ -> i + U+0307); the term
-        # must stay one token, so keep only token characters, or the token itself.
-        pieces = self._token_re.findall(term)
+        # Lower-casing can produce characters the tokenizer splits on; the term must stay one
+        # token, so keep only token characters, or the token itself.
+        pieces = pattern_for(term).findall(term)
         if len(pieces) != 1 or pieces[0] != term:
             term = "".join(pieces) or token
         return term
@@ -160,17 +161,22 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[str]:
         """The tokens of `text`, exactly as FTS5 `unicode61` finds them."""
-        return self._token_re.findall(text)
+        return pattern_for(text).findall(text)
 
     def terms(self, text: str) -> list[str]:
         """The analysed term of every token of `text`, in order."""
+        # Case never moves a token boundary, and lower-case tokens make a smaller, faster cache;
+        # where lower-casing changes the length (İ -> i + U+0307) the text is taken as it is.
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            text = lowered
+        tokens = pattern_for(text).findall(text)
         cache = self._cache
-        tokens = self._token_re.findall(text)
-        terms = [cache.get(token) for token in tokens]
-        if None in terms:
+        try:
+            return [cache[token] for token in tokens]
+        except KeyError:
             term = self.term
-            terms = [t if t is not None else term(k) for t, k in zip(terms, tokens, strict=True)]
-        return terms
+            return [term(token) for token in tokens]
 
     def stream(self, text: str | None) -> str:
         """What goes into the index for `text`: its terms, separated by spaces."""
@@ -178,7 +184,7 @@ class Analyzer:
 
     def finditer(self, text: str):
         """(start, end, token) for every token of `text`."""
-        for match in self._token_re.finditer(text):
+        for match in pattern_for(text).finditer(text):
             yield match.start(), match.end(), match.group()
 
 

@@ -24,11 +24,21 @@ from db.analyzer import Analyzer, default_analyzer
 from db.tokenchars import FTS_TOKENIZE
 
 FTS_TABLE = "documents_fts"
-FTS_COLUMNS = ["title", "summary", "keywords", "law_names", "text"]
+# Columns of `documents`, by name: FTS5 reads them back from there for snippets.
+FTS_COLUMNS = [
+    "title",
+    "number",
+    "summary",
+    "keywords",
+    "law_names",
+    "municipality",
+    "committee",
+    "text",
+]
 TEXT_COLUMN = FTS_COLUMNS.index("text")
 VOCABULARY_TABLE = "search_vocabulary"
 SETTINGS_TABLE = "search_settings"
-_BATCH = 2000
+_BATCH = 1000
 # Parts shorter than this only expand when the lexicon names them (no "syg" -> "sygedagpenge").
 MIN_PART_LENGTH = 5
 MIN_REST_LENGTH = 3
@@ -63,6 +73,8 @@ def analysed_rows(rows: Iterable[tuple], analyzer: Analyzer) -> Iterator[tuple]:
 def fill_index(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
     """Insert the analysed text of every document; returns the number of documents."""
     columns = ", ".join(FTS_COLUMNS)
+    # Merging segments while loading is wasted work: 'optimize' merges everything once below.
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 0)")
     read = conn.cursor()
     read.execute(f"select rowid, {columns} from documents order by rowid")
     marks = ", ".join("?" for _ in FTS_COLUMNS)
@@ -72,6 +84,7 @@ def fill_index(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
         conn.executemany(insert, analysed_rows(batch, analyzer))
         count += len(batch)
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 4)")
     return count
 
 
@@ -114,21 +127,20 @@ def compound_pairs(terms: dict[str, int], analyzer: Analyzer) -> set[tuple[str, 
         if len(term) < 2 * MIN_REST_LENGTH or not term.isalpha():
             continue
         for cut in range(MIN_REST_LENGTH, len(term) - MIN_REST_LENGTH + 1):
-            left, right = term[:cut], term[cut:]
-            left_part = _left_part(left, terms, analyzer)
-            right_known = right in terms or right in lexicon_parts
-            # A lexicon part at the end may follow any modifier ("princip" + "afgør"); anywhere
-            # else both sides must be known, so "pension" + "ist" is not a compound.
-            if not (
-                (left_part is not None and right_known)
-                or (right in lexicon_parts and len(left) >= MIN_REST_LENGTH)
-            ):
+            # The end must be known (a term, or a lexicon part); the start is known when its
+            # analysed form is a term. A lexicon part at the end may follow any modifier
+            # ("princip" + "afgør"), so "pension" + "ist" is no compound but this is.
+            right = term[cut:]
+            if right not in terms and right not in lexicon_parts:
+                continue
+            left_part = _left_part(term[:cut], terms, analyzer)
+            if left_part is None and right not in lexicon_parts:
                 continue
             if left_part is not None and (
                 len(left_part) >= MIN_PART_LENGTH or left_part in lexicon_parts
             ):
                 pairs.add((left_part, term))
-            if right_known and (len(right) >= MIN_PART_LENGTH or right in lexicon_parts):
+            if len(right) >= MIN_PART_LENGTH or right in lexicon_parts:
                 pairs.add((right, term))
     return {(part, term) for part, term in pairs if part != term}
 

@@ -19,10 +19,24 @@ from db.analyzer import Analyzer, default_analyzer
 from db.fts import FTS_COLUMNS, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
 from db.query import Alternative, FieldFilter, Group, ParsedQuery, parse
 
-# bm25 weights in FTS_COLUMNS order: title, summary, keywords, law_names, text.
-COLUMN_WEIGHTS = {"title": 10.0, "summary": 5.0, "keywords": 5.0, "law_names": 2.0, "text": 1.0}
+# bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts
+# above a mention somewhere in the body.
+COLUMN_WEIGHTS = {
+    "title": 10.0,
+    "number": 5.0,
+    "summary": 5.0,
+    "keywords": 5.0,
+    "law_names": 2.0,
+    "municipality": 2.0,
+    "committee": 1.0,
+    "text": 1.0,
+}
 HISTORISK_FACTOR = 0.8
 MAX_EXPANSIONS = 30
+# Rank documents that match the words as typed above those found only through compounds.
+EXACT_FIRST = True
+# When no document has every word, show those with some of them (with a note saying so).
+RELAX_WHEN_EMPTY = True
 MAX_LIMIT = 200
 TIME_LIMIT_S = 2.0
 SNIPPET_TOKENS = 32
@@ -87,6 +101,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     message: str | None = None
+    relaxed: bool = False  # no document had every word; these have some of them
     fts: str | None = None
 
     def to_dict(self) -> dict:
@@ -98,6 +113,7 @@ class Compiled:
     """A parsed query turned into FTS5 expressions and SQL conditions."""
 
     fts: str | None = None  # every positive group, negatives as NOT
+    exact_fts: str | None = None  # the same without compounds, when that differs
     rest_fts: str | None = None  # the same without the decision-number groups
     negative_fts: str | None = None  # only the negatives, for queries without positives
     number_rowids: list[int] = field(default_factory=list)
@@ -134,8 +150,12 @@ def _key(text: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, conn: sqlite3.Connection, parsed: ParsedQuery, analyzer: Analyzer):
+    def __init__(
+        self, conn: sqlite3.Connection, parsed: ParsedQuery, analyzer: Analyzer, relaxed: bool
+    ):
         self.conn = conn
+        # Relaxed: any of the words instead of all of them (the fallback when all finds nothing).
+        self.joiner = " OR " if relaxed else " AND "
         self.parsed = parsed
         self.analyzer = analyzer
         self.out = Compiled(notes=list(parsed.notes))
@@ -163,18 +183,18 @@ class _Compiler:
             )
         ]
 
-    def alternative(self, alt: Alternative) -> list[str]:
+    def alternative(self, alt: Alternative, expand: bool) -> list[str]:
         if alt.kind == "prefix":
             return [_quote(alt.terms[0]) + "*"]
         if alt.kind == "phrase":
             return [_quote(" ".join(alt.terms))]
         items = [_quote(alt.terms[0])]
-        if alt.expand:
+        if alt.expand and expand:
             items += [_quote(term) for term in self.compounds(alt.terms[0])]
         return items
 
-    def group(self, group: Group) -> str:
-        items = [item for alt in group.alternatives for item in self.alternative(alt)]
+    def group(self, group: Group, expand: bool = True) -> str:
+        items = [item for alt in group.alternatives for item in self.alternative(alt, expand)]
         return "(" + " OR ".join(dict.fromkeys(items)) + ")"
 
     def text(self) -> None:
@@ -183,9 +203,13 @@ class _Compiler:
         negative = [self.group(g) for g in self.parsed.negative]
         not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
         if positive:
-            self.out.fts = " AND ".join(self.group(g) for g in positive) + not_part
+            self.out.fts = "(" + self.joiner.join(self.group(g) for g in positive) + ")" + not_part
+            exact = self.joiner.join(self.group(g, expand=False) for g in positive)
+            exact = f"({exact}){not_part}"
+            if exact != self.out.fts and EXACT_FIRST:
+                self.out.exact_fts = exact
         if rest and len(rest) < len(positive):
-            self.out.rest_fts = " AND ".join(self.group(g) for g in rest) + not_part
+            self.out.rest_fts = "(" + self.joiner.join(self.group(g) for g in rest) + ")" + not_part
         if negative:
             self.out.negative_fts = " OR ".join(negative)
         numbers = self.parsed.numbers
@@ -215,7 +239,7 @@ class _Compiler:
             )
         paragraph_checks = []
         for paragraph in self.parsed.paragraphs:
-            pattern = f"*§ {paragraph.paragraph}[!0-9a-z]*"
+            pattern = f"*§ {paragraph.paragraph}[^0-9a-z]*"
             paragraph_checks.append(
                 f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
             )
@@ -396,10 +420,13 @@ class _Compiler:
 
 
 def compile_query(
-    conn: sqlite3.Connection, parsed: ParsedQuery, analyzer: Analyzer | None = None
+    conn: sqlite3.Connection,
+    parsed: ParsedQuery,
+    analyzer: Analyzer | None = None,
+    relaxed: bool = False,
 ) -> Compiled:
     """Turn a parsed query into FTS5 expressions and SQL conditions for this database."""
-    return _Compiler(conn, parsed, analyzer or default_analyzer()).run()
+    return _Compiler(conn, parsed, analyzer or default_analyzer(), relaxed).run()
 
 
 def candidate_condition(compiled: Compiled, alias: str = "d") -> str:
@@ -434,6 +461,8 @@ def query_params(compiled: Compiled) -> dict[str, object]:
         params["rs_fts"] = compiled.fts
     if compiled.rest_fts is not None:
         params["rs_rest"] = compiled.rest_fts
+    if compiled.exact_fts is not None:
+        params["rs_exact"] = compiled.exact_fts
     if compiled.negative_fts is not None:
         params["rs_neg"] = compiled.negative_fts
     return params
@@ -479,16 +508,28 @@ def _ranked_rows(conn: sqlite3.Connection, compiled: Compiled, limit: int, offse
     union = ""
     if compiled.number_rowids:
         union = (
-            f" union all select d.rowid, 0.0 from documents d where {_number_condition(compiled)}"
-            " and " + _in_fts(":rs_fts", negate=True)
+            f" union all select d.rowid, 0.0, 0 from documents d where "
+            f"{_number_condition(compiled)} and " + _in_fts(":rs_fts", negate=True)
+        )
+    matches = (
+        f"select rowid as rid, {_score_sql()} as score, 1 as exact "
+        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts"
+    )
+    if compiled.exact_fts is not None:
+        # Compounds widen the match, but their rarity would dominate BM25: documents that
+        # match the words as typed rank first, by the score of the words as typed.
+        exact = matches.replace(":rs_fts", ":rs_exact")
+        matches = (
+            "select f.rid, coalesce(e.score, f.score) as score, e.rid is not null as exact "
+            f"from ({matches}) f left join ({exact}) e on e.rid = f.rid"
         )
     sql = (
         f"select {columns}, c.score * (case when d.status = 'historisk' then {HISTORISK_FACTOR} "
         f"else 1.0 end) as score, {compiled.tier} as tier "
-        f"from (select {FTS_TABLE}.rowid as rid, {_score_sql()} as score from {FTS_TABLE} "
-        f"where {FTS_TABLE} match :rs_fts{union}) as c "
+        f"from ({matches}{union}) as c "
         f"join documents d on d.rowid = c.rid where 1{filters} "
-        "order by tier desc, score, d.date desc, d.id limit :rs_limit offset :rs_offset"
+        "order by tier desc, c.exact desc, score, d.date desc, d.id "
+        "limit :rs_limit offset :rs_offset"
     )
     return conn.execute(sql, params).fetchall()
 
@@ -557,6 +598,22 @@ def _facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
     return total, {c: v for c, v in facets.items() if v}
 
 
+def _run(
+    conn: sqlite3.Connection, compiled: Compiled, result: SearchResult, facets: bool
+) -> tuple[list, dict[int, str]]:
+    """The ranked page and its snippets; sets the total (and facets) on `result`."""
+    rows = _ranked_rows(conn, compiled, result.limit, result.offset)
+    snippets = _snippets(conn, compiled, [row[0] for row in rows])
+    if facets:
+        result.total, result.facets = _facets(conn, compiled)
+    else:
+        result.total = conn.execute(
+            f"select count(*) from documents d where {candidate_condition(compiled)}",
+            query_params(compiled),
+        ).fetchone()[0]
+    return rows, snippets
+
+
 def _with_time_limit(conn: sqlite3.Connection, seconds: float):
     deadline = time.monotonic() + seconds
     conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
@@ -589,18 +646,18 @@ def search(
         return result
     compiled = compile_query(conn, parsed, analyzer)
     result.notes = compiled.notes + ([stale] if stale else [])
-    result.fts = compiled.fts
     _with_time_limit(conn, TIME_LIMIT_S)
     try:
-        rows = _ranked_rows(conn, compiled, limit, offset)
-        snippets = _snippets(conn, compiled, [row[0] for row in rows])
-        if facets:
-            result.total, result.facets = _facets(conn, compiled)
-        else:
-            result.total = conn.execute(
-                f"select count(*) from documents d where {candidate_condition(compiled)}",
-                query_params(compiled),
-            ).fetchone()[0]
+        rows, snippets = _run(conn, compiled, result, facets)
+        if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
+            relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
+            relaxed_rows, relaxed_snippets = _run(conn, relaxed, result, facets)
+            if result.total:
+                compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
+                result.relaxed = True
+                result.notes.append(
+                    "Ingen dokumenter indeholder alle ordene; her er dem, der har nogle af dem."
+                )
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc):
             result.message = "Søgningen tog for lang tid. Prøv med flere eller mere præcise ord."
@@ -608,6 +665,7 @@ def search(
         raise
     finally:
         conn.set_progress_handler(None, 0)
+    result.fts = compiled.fts
     exact = set(compiled.number_rowids)
     for row in rows:
         rowid, doc_id, title, doc_type, date, url, number, status, municipality, source = row[:10]
@@ -620,7 +678,7 @@ def search(
                 date=date,
                 url=url,
                 snippet=snippets.get(rowid) or _lead(summary) or "",
-                score=round(-score, 4),
+                score=round(-score, 4) + 0.0,
                 number=number,
                 status=status,
                 municipality=municipality,

@@ -157,6 +157,20 @@ SEARCH_RECORDS = [
         keywords=None,
         text="Efter lov om aktiv socialpolitik skal formuen opgøres, før kontanthjælp bevilges.",
     ),
+    # Says "servicelovens § 112" often in a short text, but is not tagged with the paragraph:
+    # BM25 alone would rank it above the decision tagged § 112, stk. 1.
+    _record(
+        id="ast-nyhed-paragraf-112",
+        source="ast",
+        doc_type="nyhed",
+        number=None,
+        status=None,
+        title="Servicelovens § 112 om hjælpemidler, servicelovens § 112, stk. 1",
+        url="https://eksempel.retskilde.dk/ast/nyhed-paragraf-112",
+        date="2023-01-01",
+        keywords=None,
+        text="Servicelovens § 112, stk. 1. Servicelovens § 112, stk. 1. Servicelovens § 112.",
+    ),
     # Hard text for the tokenizer: punctuation glued to words, numbers, letters that change
     # length when lower-cased (İ), combining marks, emoji, superscripts.
     _record(
@@ -193,8 +207,8 @@ def index_texts(texts: list[str]) -> sqlite3.Connection:
 
     conn = sqlite3.connect(":memory:")
     conn.execute(
-        "create table documents (id text primary key, title text, summary text, "
-        "keywords text, law_names text, text text)"
+        "create table documents (id text primary key, title text, number text, summary text, "
+        "keywords text, law_names text, municipality text, committee text, text text)"
     )
     conn.executemany(
         "insert into documents (id, title, text) values (?, 'x', ?)",

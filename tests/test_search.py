@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.analyzer import default_analyzer
-from db.fts import FTS_TABLE, IndexMismatch, verify_index
+from db.fts import FTS_TABLE, TEXT_COLUMN, IndexMismatch, verify_index
 from db.normalise import normalise_text
 from db.query import FieldFilter
 from db.search import search
@@ -39,7 +39,7 @@ def ids(conn, query, **kwargs) -> list[str]:
 
 def marked_words(conn, rowid: int, term: str) -> list[str]:
     row = conn.execute(
-        f"select highlight({FTS_TABLE}, 4, char(2), char(3)) from {FTS_TABLE} "
+        f"select highlight({FTS_TABLE}, {TEXT_COLUMN}, char(2), char(3)) from {FTS_TABLE} "
         f"where {FTS_TABLE} match ? and rowid = ?",
         (f'text : "{term}"', rowid),
     ).fetchone()
@@ -189,10 +189,20 @@ def test_compounds_split_into_known_parts_only():
 
 
 def test_words_are_and_and_or_widens(conn):
-    both = set(ids(conn, "fleksjob sygedagpenge"))
-    either = set(ids(conn, "fleksjob OR sygedagpenge"))
+    both = set(ids(conn, "sygedagpenge lægebehandling"))
+    assert both == {"ast-principmeddelelse-5-14", "ast-principmeddelelse-19-21"}
+    either = set(ids(conn, "lægebehandling OR fleksjob"))
     assert both < either
-    assert set(ids(conn, "fleksjob")) | set(ids(conn, "sygedagpenge")) == either
+    assert set(ids(conn, "lægebehandling")) | set(ids(conn, "fleksjob")) == either
+
+
+def test_when_no_document_has_every_word_some_words_are_enough(conn):
+    strict = search(conn, "fleksjob lægebehandling")
+    assert strict.relaxed and "Ingen dokumenter indeholder alle ordene" in strict.notes[-1]
+    assert {h.id for h in strict.hits} == set(ids(conn, "fleksjob OR lægebehandling"))
+    assert not search(conn, "sygedagpenge lægebehandling").relaxed
+    # A single word, or a phrase, is never relaxed into something else.
+    assert search(conn, '"lægebehandling fleksjob"').hits == []
 
 
 def test_exclusion(conn):
