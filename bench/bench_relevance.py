@@ -22,6 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import db.compiler  # noqa: E402
 import db.search  # noqa: E402
 from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
 from db.analyzer import Analyzer, Lexicon  # noqa: E402
@@ -79,18 +80,20 @@ def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
 def retskilde_runner(
     db_path: Path, analyzer: Analyzer | None = None, **switches
 ) -> Callable[[str], list[str]]:
+    """Run this search; `switches` set module constants of db.compiler/db.search meanwhile."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    modules = {n: db.compiler if hasattr(db.compiler, n) else db.search for n in switches}
 
     def run(query: str) -> list[str]:
-        saved = {name: getattr(db.search, name) for name in switches}
+        saved = {name: getattr(modules[name], name) for name in switches}
         for name, value in switches.items():
-            setattr(db.search, name, value)
+            setattr(modules[name], name, value)
         try:
             result = db.search.search(conn, query, limit=K, facets=False, analyzer=analyzer)
             return [hit.id for hit in result.hits]
         finally:
             for name, value in saved.items():
-                setattr(db.search, name, value)
+                setattr(modules[name], name, value)
 
     return run
 

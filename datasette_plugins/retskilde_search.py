@@ -15,16 +15,9 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import Response
 
+from db.compiler import candidate_condition, compile_query, query_params
 from db.query import FieldFilter, parse
-from db.search import (
-    FACET_QUERY_FIELD,
-    SearchResult,
-    SearchUnavailable,
-    candidate_condition,
-    compile_query,
-    query_params,
-    search,
-)
+from db.search import FACET_QUERY_FIELD, SearchResult, SearchUnavailable, search
 
 DATABASE = "retskilde"
 PAGE_SIZE = 10
@@ -51,6 +44,7 @@ FACET_TITLES = {
     "law_area": "Retsområde",
     "municipality": "Kommune",
     "source": "Kilde",
+    "topic": "Emne",
 }
 
 
