@@ -67,7 +67,13 @@ def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
     conn = sqlite3.connect(target)
     source.backup(conn)
     source.close()
-    for table in ("documents_fts", "search_vocabulary", "search_settings"):
+    for table in (
+        "documents_fts",
+        "search_vocabulary",
+        "search_settings",
+        "search_attributes",
+        "search_facet_keys",
+    ):
         conn.execute(f"drop table {table}")
     import sqlite_utils
 

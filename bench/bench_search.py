@@ -37,6 +37,7 @@ from db.fts import (  # noqa: E402
     SETTINGS_TABLE,
     TEXT_COLUMN,
     create_index,
+    fill_attributes,
     fill_index,
     fill_vocabulary,
     verify_index,
@@ -79,6 +80,7 @@ def build(docs: list[dict], path: Path) -> dict:
     figures["load_s"] = time.perf_counter() - start
     start = time.perf_counter()
     create_index(db.conn)
+    fill_attributes(db.conn)
     fill_index(db.conn, analyzer)
     db.conn.commit()
     figures["index_s"] = time.perf_counter() - start
@@ -221,6 +223,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="kommasepareret, fx 10000,100000")
     parser.add_argument("--no-whoosh", action="store_true", help="spring Whoosh over")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when the output is a file
     print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {os.cpu_count()} CPU")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:

@@ -108,7 +108,7 @@ def records(count: int, seed: int, corpus: Path) -> Iterator[dict]:
     rng = random.Random(seed)
     vocab = Vocabulary(corpus, rng)
     type_weights = list(accumulate(w for _, _, w in DOC_TYPES))
-    numbers: set[str] = set()
+    per_year: Counter[int] = Counter()
     for index in range(count):
         doc_type, source, _ = rng.choices(DOC_TYPES, cum_weights=type_weights)[0]
         year = rng.randint(2005, 2025)
@@ -131,10 +131,9 @@ def records(count: int, seed: int, corpus: Path) -> Iterator[dict]:
         if rng.random() < 0.7:
             record["summary"] = _sentence(vocab, rng) + " " + _sentence(vocab, rng)
         if doc_type == "principmeddelelse":
-            number = f"{len(numbers) % 400 + 1}-{year % 100:02d}"
-            while number in numbers:
-                number = f"{rng.randint(1, 999)}-{year % 100:02d}"
-            numbers.add(number)
+            # Ankestyrelsen numbers its decisions from 1 each year: 1-17, 2-17, …
+            per_year[year] += 1
+            number = f"{per_year[year]}-{year % 100:02d}"
             record["number"] = number
             record["status"] = "gældende" if rng.random() < 0.8 else "historisk"
             record["paragraph"] = f"§ {rng.randint(1, 180)}, stk. {rng.randint(1, 5)}"

@@ -10,6 +10,7 @@ is what lets FTS5's `snippet()` and `highlight()` mark the words the user actual
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,10 +22,13 @@ from db.tokenchars import RANGES_PATH, pattern_for
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Bump when the analysis changes in a way the lexicon file does not show.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 _CACHE_LIMIT = 500_000
 # A suffix fix needs a key this long, so that short stems ("tilk") never rewrite other words.
 _MIN_SUFFIX_KEY = 6
+
+
+_IGHED = re.compile(r"^(\w{2,}ighed)(?:en|er|erne|ens|ernes|s)?$")
 
 
 class LexiconError(ValueError):
@@ -128,7 +132,14 @@ class Analyzer:
 
     def _snowball(self, word: str) -> str:
         folded = self.fold(word)
-        return folded if folded.isdigit() else self._stemmer.stemWord(folded)
+        if folded.isdigit():
+            return folded
+        # Snowball cuts "-(l)ighed" nouns down to a stub: varighed -> "var" (the verb "was"),
+        # mulighed -> "mul", myndighed -> "mynd". Keep the noun whole instead.
+        noun = _IGHED.match(folded)
+        if noun:
+            return noun.group(1)
+        return self._stemmer.stemWord(folded)
 
     def _fix(self, stem: str) -> str:
         fixed = self._fixes.get(stem)

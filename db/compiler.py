@@ -11,10 +11,12 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
-from db.fts import FTS_TABLE, VOCABULARY_TABLE
+from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, VOCABULARY_TABLE
 from db.query import Alternative, FieldFilter, Group, ParsedQuery
 
-MAX_EXPANSIONS = 30
+# Compounds added per query word, the most common first: each one is another phrase BM25
+# scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).
+MAX_EXPANSIONS = 10
 # Rank documents that match the words as typed above those found only through compounds.
 EXACT_FIRST = True
 _TYPE_ALIASES = {
@@ -42,11 +44,9 @@ class Compiled:
     tier: str = "0"
     params: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    empty_filter: bool = False  # a filter that can match nothing (unknown kommune …)
-
-    @property
-    def has_text(self) -> bool:
-        return self.fts is not None or bool(self.number_rowids)
+    # What a positive match looks like, for highlighting without FTS5 (see db/highlight.py).
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
 
 
 def in_fts(param: str, negate: bool = False) -> str:
@@ -102,13 +102,16 @@ class _Compiler:
 
     def alternative(self, alt: Alternative, expand: bool) -> list[str]:
         if alt.kind == "prefix":
+            self.out.prefixes.add(alt.terms[0])
             return [_quote(alt.terms[0]) + "*"]
+        self.out.terms.update(alt.terms)
         if alt.kind == "phrase":
             return [_quote(" ".join(alt.terms))]
-        items = [_quote(alt.terms[0])]
+        terms = [alt.terms[0]]
         if alt.expand and expand:
-            items += [_quote(term) for term in self.compounds(alt.terms[0])]
-        return items
+            terms += self.compounds(alt.terms[0])
+            self.out.terms.update(terms)
+        return [_quote(term) for term in terms]
 
     def group(self, group: Group, expand: bool = True) -> str:
         items = [item for alt in group.alternatives for item in self.alternative(alt, expand)]
@@ -118,6 +121,9 @@ class _Compiler:
         positive = [g for g in self.parsed.positive]
         rest = [g for g in positive if not g.numbers]
         negative = [self.group(g) for g in self.parsed.negative]
+        # Negative groups say what is not there; they are never highlighted.
+        self.out.terms.clear()
+        self.out.prefixes.clear()
         not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
         if positive:
             self.out.fts = "(" + self.joiner.join(self.group(g) for g in positive) + ")" + not_part
@@ -190,7 +196,6 @@ class _Compiler:
 
     def in_list(self, column: str, values: list) -> str:
         if not values:
-            self.out.empty_filter = True
             return "0"
         return f"{column} in ({', '.join(self.param(v) for v in values)})"
 
@@ -231,9 +236,12 @@ class _Compiler:
             return None
         return self.in_list("d.source", found)
 
-    def distinct(self, column: str) -> dict[str, list[str]]:
+    def distinct(self, column: str, table: str = ATTRIBUTES_TABLE) -> dict[str, list[str]]:
+        """The values of a column, as options for match_labels."""
+        if table not in self.tables:
+            table = "documents"
         rows = self.conn.execute(
-            f"select distinct {column} from documents where {column} is not null"
+            f"select distinct {column} from {table} where {column} is not null"
         )
         return {str(v): [str(v)] for (v,) in rows}
 
@@ -256,10 +264,10 @@ class _Compiler:
         if "outcome" not in self.columns:
             self.note("udfald: kan ikke bruges, fordi databasen ikke har udfald endnu.")
             return None
-        found = self.match_labels(item.value, self.distinct("outcome"))
+        found = self.match_labels(item.value, self.distinct("outcome", "documents"))
         if not found:
             self.note(f"Udfaldet {item.value!r} findes ikke i databasen.")
-        return self.in_list("d.outcome", found)
+        return f"d.rowid in (select rowid from documents where {self.in_list('outcome', found)})"
 
     def filter_omraade(self, item: FieldFilter) -> str | None:
         found = self.match_labels(item.value, self.distinct("law_area"))

@@ -14,18 +14,26 @@ import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 
+from db import highlight
 from db.analyzer import Analyzer, default_analyzer
 from db.compiler import (
     Compiled,
-    candidate_condition,
     compile_query,
     in_fts,
     number_condition,
     query_params,
 )
-from db.fts import FTS_COLUMNS, FTS_TABLE, SETTINGS_TABLE
+from db.fts import (
+    ATTRIBUTES_TABLE,
+    FACET_COLUMNS,
+    FACET_KEYS_TABLE,
+    FTS_COLUMNS,
+    FTS_TABLE,
+    SETTINGS_TABLE,
+)
 from db.query import FieldFilter, parse
 
+FACET_FIELDS = FACET_COLUMNS
 # bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts
 # above a mention somewhere in the body.
 COLUMN_WEIGHTS = {
@@ -44,7 +52,6 @@ RELAX_WHEN_EMPTY = True
 MAX_LIMIT = 200
 TIME_LIMIT_S = 2.0
 SNIPPET_TOKENS = 32
-FACET_FIELDS = ["doc_type", "year", "status", "law_area", "municipality", "source"]
 # The query-language field each facet corresponds to, for links that narrow a search.
 FACET_QUERY_FIELD = {
     "doc_type": "type",
@@ -110,7 +117,7 @@ def check_index(conn: sqlite3.Connection, analyzer: Analyzer | None = None) -> s
     """A note when the index was built by another analyzer; raises if there is no index."""
     analyzer = analyzer or default_analyzer()
     tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
-    if FTS_TABLE not in tables or SETTINGS_TABLE not in tables:
+    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE} <= tables:
         raise SearchUnavailable(
             "Databasen har ikke det danske søgeindeks. Byg den igen med `retskilde build`."
         )
@@ -128,26 +135,69 @@ def _score_sql() -> str:
     return f"bm25({FTS_TABLE}, {weights})"
 
 
-def _ranked_rows(conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int) -> list:
-    filters = "".join(f" and {f}" for f in compiled.filters)
-    columns = (
-        "d.rowid, d.id, d.title, d.doc_type, d.date, d.url, d.number, d.status, "
-        "d.municipality, d.source, coalesce(d.summary, substr(d.text, 1, 1000))"
+def _mark(text: str) -> str:
+    text = html.escape(" ".join(text.split()), quote=False)
+    return text.replace(_HIT_START, "<mark>").replace(_HIT_END, "</mark>")
+
+
+def _lead(text: str | None, words: int = SNIPPET_TOKENS) -> str:
+    parts = (text or "").split()
+    return html.escape(" ".join(parts[:words]) + (" …" if len(parts) > words else ""), quote=False)
+
+
+def _snippets(
+    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
+) -> dict[int, str]:
+    if compiled.fts is None or not rowids:
+        return {}
+    if compiled.prefixes:
+        return _python_snippets(conn, compiled, rowids, analyzer)
+    text_col, summary_col = FTS_COLUMNS.index("text"), FTS_COLUMNS.index("summary")
+    marks = f"char({ord(_HIT_START)}), char({ord(_HIT_END)}), '…', {SNIPPET_TOKENS}"
+    # One row at a time: FTS5 seeks a single rowid, where "rowid in (…)" would run the whole
+    # match (slow for broad queries).
+    sql = (
+        f"select snippet({FTS_TABLE}, {text_col}, {marks}), "
+        f"snippet({FTS_TABLE}, {summary_col}, {marks}) from {FTS_TABLE} "
+        f"where {FTS_TABLE} match ? and rowid = ?"
     )
-    params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
+    found = {}
+    for rowid in rowids:
+        row = conn.execute(sql, (compiled.fts, rowid)).fetchone()
+        for candidate in row or ():
+            if candidate and _HIT_START in candidate:
+                found[rowid] = _mark(candidate)
+                break
+    return found
+
+
+def _python_snippets(
+    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
+) -> dict[int, str]:
+    marks = ", ".join("?" for _ in rowids)
+    found = {}
+    for rowid, text, summary in conn.execute(
+        f"select rowid, text, summary from documents where rowid in ({marks})", rowids
+    ):
+        for candidate in (text, summary):
+            made = candidate and highlight.snippet(
+                candidate, analyzer, compiled.terms, compiled.prefixes, SNIPPET_TOKENS
+            )
+            if made:
+                found[rowid] = made
+                break
+    return found
+
+
+Facets = dict[str, list[FacetValue]]
+
+
+def _candidates(compiled: Compiled) -> str:
+    """SQL for the matching rows as (rid, score, exact), before the field filters."""
     if compiled.fts is None:
-        negative = " and " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
-        sql = (
-            f"select {columns}, 0.0 as score, 0 as tier from documents d "
-            f"where 1{negative}{filters} "
-            "order by d.date desc, d.id limit :rs_limit offset :rs_offset"
-        )
-        return conn.execute(sql, params).fetchall()
-    union = ""
-    if compiled.number_rowids:
-        union = (
-            f" union all select d.rowid, 0.0, 0 from documents d where "
-            f"{number_condition(compiled)} and " + in_fts(":rs_fts", negate=True)
+        negative = " where " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
+        return (
+            f"select d.rowid as rid, 0.0 as score, 1 as exact from {ATTRIBUTES_TABLE} d{negative}"
         )
     matches = (
         f"select rowid as rid, {_score_sql()} as score, 1 as exact "
@@ -161,103 +211,115 @@ def _ranked_rows(conn: sqlite3.Connection, compiled: Compiled, limit: int, offse
             "select f.rid, coalesce(e.score, f.score) as score, e.rid is not null as exact "
             f"from ({matches}) f left join ({exact}) e on e.rid = f.rid"
         )
-    sql = (
-        f"select {columns}, c.score * (case when d.status = 'historisk' then {HISTORISK_FACTOR} "
-        f"else 1.0 end) as score, {compiled.tier} as tier "
-        f"from ({matches}{union}) as c "
-        f"join documents d on d.rowid = c.rid where 1{filters} "
-        "order by tier desc, c.exact desc, score, d.date desc, d.id "
-        "limit :rs_limit offset :rs_offset"
-    )
-    return conn.execute(sql, params).fetchall()
-
-
-def _mark(text: str) -> str:
-    text = html.escape(" ".join(text.split()), quote=False)
-    return text.replace(_HIT_START, "<mark>").replace(_HIT_END, "</mark>")
-
-
-def _lead(text: str | None, words: int = SNIPPET_TOKENS) -> str:
-    parts = (text or "").split()
-    return html.escape(" ".join(parts[:words]) + (" …" if len(parts) > words else ""), quote=False)
-
-
-def _snippets(conn: sqlite3.Connection, compiled: Compiled, rowids: list[int]) -> dict[int, str]:
-    if compiled.fts is None or not rowids:
-        return {}
-    text_col, summary_col = FTS_COLUMNS.index("text"), FTS_COLUMNS.index("summary")
-    marks = f"char({ord(_HIT_START)}), char({ord(_HIT_END)}), '…', {SNIPPET_TOKENS}"
-    ids = ", ".join(str(r) for r in rowids)
-    rows = conn.execute(
-        f"select rowid, snippet({FTS_TABLE}, {text_col}, {marks}), "
-        f"snippet({FTS_TABLE}, {summary_col}, {marks}) from {FTS_TABLE} "
-        f"where {FTS_TABLE} match :rs_fts and rowid in ({ids})",
-        {"rs_fts": compiled.fts},
-    )
-    found = {}
-    for rowid, text, summary in rows:
-        for candidate in (text, summary):
-            if candidate and _HIT_START in candidate:
-                found[rowid] = _mark(candidate)
-                break
-    return found
-
-
-Facets = dict[str, list[FacetValue]]
-
-
-def _facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
-    """The number of matches and, per facet column, the values among them with counts."""
-    condition = candidate_condition(compiled)
-    params = query_params(compiled)
-    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
-    with_topics = {"topics", "document_topics"} <= tables
-    columns = ", ".join(f"d.{c}" for c in ["id", *FACET_FIELDS])
-    selects = [f"select '{c}', {c}, count(*) from hits group by 2" for c in FACET_FIELDS]
-    if with_topics:
-        selects.append(
-            "select 'topic', dt.topic_id, count(distinct hits.id) from hits "
-            "join document_topics dt on dt.document_id = hits.id group by 2"
+    if compiled.number_rowids:
+        # The decision itself, when its text does not say its own number.
+        matches += (
+            f" union all select d.rowid, 0.0, 1 from {ATTRIBUTES_TABLE} d where "
+            f"{number_condition(compiled)} and " + in_fts(":rs_fts", negate=True)
         )
+    return matches
+
+
+def _rank_and_count(
+    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, facets: bool
+) -> tuple[list[tuple], int, Facets]:
+    """The page (rowid, score, tier, exact), the number of matches and the facets.
+
+    One statement: the matches are found and scored once, joined to the small attribute
+    table for filters, ranking and facet columns, and both the page and the counts are read
+    off that; the full documents rows are only fetched for the page.
+    """
+    filters = "".join(f" and {f}" for f in compiled.filters)
+    hits = (
+        f"select c.rid, c.exact, {compiled.tier} as tier, d.id, d.date, d.facet_key, "
+        f"c.score * (case when d.status = 'historisk' then {HISTORISK_FACTOR} else 1.0 end) "
+        f"as score from ({_candidates(compiled)}) c "
+        f"join {ATTRIBUTES_TABLE} d on d.rowid = c.rid where 1{filters}"
+    )
+    # Every part has eight columns: a kind, then the kind's values.
+    parts = [
+        "select * from (select 'page', rid, score, tier, exact, date, id, null from hits "
+        "order by tier desc, exact desc, score, date desc, id "
+        "limit :rs_limit offset :rs_offset)",
+        "select 'total', count(*), null, null, null, null, null, null from hits",
+    ]
+    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    with_topics = facets and {"topics", "document_topics"} <= tables
+    if facets:
+        # Count per combination of facet values (one GROUP BY over integers), then add the
+        # combinations up per facet: there are far fewer combinations than matches.
+        columns = ", ".join(FACET_FIELDS)
+        parts.append(
+            f"select 'combination', {columns}, sum(n) from (select facet_key, count(*) as n "
+            f"from hits group by facet_key) join {FACET_KEYS_TABLE} using (facet_key) "
+            f"group by {columns}"
+        )
+    if with_topics:
+        parts.append(
+            "select 'topic', dt.topic_id, count(distinct hits.id), null, null, null, null, null "
+            "from hits join document_topics dt on dt.document_id = hits.id group by 2"
+        )
+    params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
     rows = conn.execute(
-        f"with hits as materialized (select {columns} from documents d where {condition}) "
-        + " union all ".join(selects),
-        params,
+        f"with hits as materialized ({hits}) " + " union all ".join(parts), params
     ).fetchall()
+    page = [row[1:7] for row in rows if row[0] == "page"]
+    # Same order as the SQL: tier, exact, score, newest first, id (stable sorts, last key first).
+    page.sort(key=lambda r: r[5])
+    page.sort(key=lambda r: r[4] or "", reverse=True)
+    page.sort(key=lambda r: (-r[2], -r[3], r[1]))
+    total = next(row[1] for row in rows if row[0] == "total")
+    counts: dict[str, dict[object, int]] = {}
+    for kind, *values in rows:
+        if kind == "combination":
+            for column, value in zip(FACET_FIELDS, values[:-1], strict=True):
+                if value is not None:
+                    counts.setdefault(column, {}).setdefault(value, 0)
+                    counts[column][value] += values[-1]
+        elif kind == "topic" and values[0] is not None:
+            counts.setdefault("topic", {})[values[0]] = values[1]
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
         "source": dict(conn.execute("select id, label from sources")),
     }
     if with_topics:
         labels["topic"] = dict(conn.execute("select id, coalesce(label, id) from topics"))
-    facets: dict[str, list[FacetValue]] = {c: [] for c in [*FACET_FIELDS, "topic"]}
-    total = 0
-    for column, value, count in rows:
-        if column == "doc_type":
-            total += count
-        if value is None:
-            continue
-        label = labels.get(column, {}).get(value, str(value))
-        facets[column].append(FacetValue(str(value), label, count))
-    for column, values in facets.items():
+    found: Facets = {
+        column: [
+            FacetValue(str(value), labels.get(column, {}).get(value, str(value)), count)
+            for value, count in values.items()
+        ]
+        for column, values in counts.items()
+    }
+    for column, values in found.items():
         values.sort(key=lambda v: (-int(v.value), 0) if column == "year" else (-v.count, v.label))
-    return total, {c: v for c, v in facets.items() if v}
+    return page, total, found
 
 
 def _run(
-    conn: sqlite3.Connection, compiled: Compiled, result: SearchResult, facets: bool
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    result: SearchResult,
+    facets: bool,
+    analyzer: Analyzer,
 ) -> tuple[list, dict[int, str]]:
-    """The ranked page and its snippets; sets the total (and facets) on `result`."""
-    rows = _ranked_rows(conn, compiled, result.limit, result.offset)
-    snippets = _snippets(conn, compiled, [row[0] for row in rows])
-    if facets:
-        result.total, result.facets = _facets(conn, compiled)
-    else:
-        result.total = conn.execute(
-            f"select count(*) from documents d where {candidate_condition(compiled)}",
-            query_params(compiled),
-        ).fetchone()[0]
-    return rows, snippets
+    """The ranked page with its documents and snippets; sets the total and facets on `result`."""
+    page, result.total, result.facets = _rank_and_count(
+        conn, compiled, result.limit, result.offset, facets
+    )
+    rowids = [row[0] for row in page]
+    documents = {}
+    if rowids:
+        marks = ", ".join("?" for _ in rowids)
+        for row in conn.execute(
+            "select rowid, id, title, doc_type, date, url, number, status, municipality, "
+            f"source, coalesce(summary, substr(text, 1, 1000)) from documents "
+            f"where rowid in ({marks})",
+            rowids,
+        ):
+            documents[row[0]] = row
+    rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
+    return rows, _snippets(conn, compiled, rowids, analyzer)
 
 
 def _with_time_limit(conn: sqlite3.Connection, seconds: float):
@@ -294,10 +356,10 @@ def search(
     result.notes = compiled.notes + ([stale] if stale else [])
     _with_time_limit(conn, TIME_LIMIT_S)
     try:
-        rows, snippets = _run(conn, compiled, result, facets)
+        rows, snippets = _run(conn, compiled, result, facets, analyzer)
         if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
             relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
-            relaxed_rows, relaxed_snippets = _run(conn, relaxed, result, facets)
+            relaxed_rows, relaxed_snippets = _run(conn, relaxed, result, facets, analyzer)
             if result.total:
                 compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
                 result.relaxed = True

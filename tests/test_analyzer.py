@@ -81,6 +81,20 @@ def test_lexicon_joins_forms_snowball_splits(forms):
     assert len({term(f) for f in forms}) == 1, {f: term(f) for f in forms}
 
 
+@pytest.mark.parametrize(
+    ("forms", "other"),
+    [
+        (["varighed", "varigheden", "varigheder"], "var"),
+        (["mulighed", "muligheden", "mulighederne"], "mule"),
+        (["myndighed", "myndigheden", "myndighedens"], "mynde"),
+    ],
+)
+def test_ighed_nouns_keep_their_stem_and_do_not_collide(forms, other):
+    # Snowball alone stems "varighed" to "var", the past tense of "være".
+    assert len({term(f) for f in forms}) == 1
+    assert term(forms[0]) != term(other)
+
+
 def test_short_fix_keys_do_not_rewrite_other_words():
     # "tilkende" stems to "tilk", which the lexicon fixes; "stilk" must not become "stilkend".
     assert term("tilkende") == term("tilkendelse")

@@ -294,3 +294,28 @@ def test_real_build_verifies_the_index(tmp_path, monkeypatch):
         db.build.build(tmp_path / "corpus", db_path)
     assert db_path.read_bytes() == before
     assert not list(Path(tmp_path).glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("query", ["hjælpemid*", "fleks*", "sygedag*", "aar*"])
+def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
+    from db import highlight
+    from db.compiler import compile_query
+    from db.query import parse
+
+    compiled = compile_query(conn, parse(query))
+    assert compiled.prefixes
+    rows = conn.execute(
+        f"select d.text, highlight({FTS_TABLE}, {TEXT_COLUMN}, char(2), char(3)) "
+        f"from {FTS_TABLE} join documents d on d.rowid = {FTS_TABLE}.rowid "
+        f"where {FTS_TABLE} match ?",
+        (f"text : ({compiled.fts})",),
+    ).fetchall()
+    assert rows
+    for text, marked in rows:
+        ours = highlight.snippet(text, analyzer, compiled.terms, compiled.prefixes, size=10_000)
+        assert re.findall(r"<mark>(.*?)</mark>", ours) == MARKED.findall(marked)
+
+
+def test_prefix_search_snippets_are_marked(conn):
+    hit = search(conn, "hjælpemid*").hits[0]
+    assert "<mark>" in hit.snippet
