@@ -105,9 +105,10 @@ def fetch_api(fetcher: Fetcher, url: str, conditional: bool = True) -> FetchResu
     """GET an API address; once more when the site sent us to a page to set its cookie first."""
     result = fetcher.get(url, conditional=conditional)
     if not _looks_like_json(result.content) and result.final_url != url:
-        # Some sites redirect the API to the front page until an anonymous cookie is set; the
-        # redirect has set it (httpx keeps cookies), so the second answer is the data.
-        log.info("%s omdirigerede til %s; spørger igen med cookie", url, result.final_url)
+        # Some sites redirect the API to a page until an anonymous cookie is set. A full (not
+        # 304) answer from the front page sets it, and httpx keeps it for every later request.
+        log.info("%s omdirigerede til %s; henter forsiden og spørger igen", url, result.final_url)
+        fetcher.get(fa.origin(url) + "/", conditional=False)
         result = fetcher.get(url, conditional=False)
     return result
 

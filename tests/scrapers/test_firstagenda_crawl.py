@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import firstagenda as fa
 from scrapers.crawl import CrawlError
@@ -239,6 +244,17 @@ def test_a_site_that_wants_its_cookie_first_is_asked_again_with_it(site, tmp_pat
     # Without the cookie the list redirects to the front page, which sets it; then it answers.
     assert site.statuses("/api/agenda/udvalgsliste") == [302, 200]
     assert all(status == 200 for status in site.statuses(agendas.agenda_path(M_DEC)))
+    # A new process has no cookie: the front page is fetched in full (a 304 sets no cookie),
+    # the list asked again unconditionally, and the unchanged meetings are not asked at all.
+    start = len(site.hits)
+    again = crawl(site, corpus, make_fetcher, since="2025-12-01")
+    assert again.ok and again.skipped == 3
+    assert [(h.path, h.status) for h in site.hits[start:] if h.path != "/robots.txt"] == [
+        ("/api/agenda/udvalgsliste", 302),
+        ("/", 200),
+        ("/", 200),
+        ("/api/agenda/udvalgsliste", 200),
+    ]
 
 
 def test_since_limit_and_udvalg_narrow_the_queue(site, tmp_path, make_fetcher):
@@ -326,3 +342,41 @@ def test_cli_names_bad_options_clearly(site, tmp_path):
     result = _cli(site, tmp_path)  # nothing served: no committee list
     assert result.exit_code == 1 and "udvalgslisten" in result.output
     assert "ikke ændret" in result.output
+
+
+def test_a_killed_cli_crawl_resumes_where_it_stopped(site, tmp_path, make_fetcher):
+    agendas.serve(site)
+    reference = tmp_path / "uninterrupted"
+    assert crawl(site, reference, make_fetcher).ok
+
+    corpus = tmp_path / "corpus"
+    held = agendas.agenda_path(M_TILLAEG)  # third in the queue (newest first)
+    site.fault(held, "hold")  # the server keeps this request open until the test says so
+    command = [sys.executable, "-c", "from retskilde.cli import cli; cli()", "scrape"]
+    command += ["firstagenda", "--kommune", "hvidovre", "--base-url", site.base_url]
+    command += ["--corpus", str(corpus), "--rate", "1000", "--timeout", "10"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert site.held.wait(30), "the crawl never reached the held meeting"
+        process.send_signal(signal.SIGKILL)  # a crash, not a polite Ctrl-C
+        process.wait(10)
+    finally:
+        site.release.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL
+    partial = records(corpus)
+    assert 0 < len(partial) < len(records(reference))
+
+    resumed_from = len(site.hits)
+    result = _cli(site, corpus)
+    assert result.exit_code == 0, result.output
+    assert "Genoptaget" in result.output
+    resumed = asked(site, resumed_from)
+    assert "/api/agenda/udvalgsliste" not in resumed
+    assert held in resumed and len(resumed) == len(SELECTED) - 2
+    assert records(corpus).keys() == records(reference).keys()
