@@ -107,3 +107,98 @@ def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
         args.append("--reload")
     click.echo(f"Retskilde kører på http://{host}:{port}/")
     os.execv(sys.executable, args)
+
+
+@cli.group()
+def scrape() -> None:
+    """Hent dokumenter fra kilderne og skriv dem i korpusset (bagefter: retskilde build)."""
+
+
+@scrape.command("ast")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(
+        ["principmeddelelse", "nyhed", "artikel", "praksisundersoegelse", "tilsynsudtalelse"]
+    ),
+    help="Kun denne slags dokumenter (kan gentages). Standard: alle.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Kun sider, hvis <lastmod> i sitemap er denne dato (ÅÅÅÅ-MM-DD) eller senere.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Højst så mange sider i denne kørsel.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="Forespørgsler pr. sekund pr. vært (robots.txt' Crawl-delay kan sænke den).",
+)
+@click.option(
+    "--base-url",
+    default="https://www.ast.dk",
+    show_default=True,
+    help="Sitets adresse; sitemap.xml hentes herfra (et spejl eller en lokal testserver).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Korpusmappen; posterne skrives i <corpus>/ast/.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=30.0,
+    show_default=True,
+    help="Sekunder pr. forespørgsel, før den gives op og prøves igen.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Nye forsøg efter timeout, forbindelsesfejl, 5xx og 429.",
+)
+def scrape_ast(kinds, since, limit, rate, base_url, corpus, timeout, retries) -> None:
+    """Hent Ankestyrelsens principmeddelelser, nyheder, artikler, praksisundersøgelser og
+    tilsynsudtalelser fra sitemap.xml og skriv dem i <corpus>/ast/.
+
+    Høflig (User-Agent med kontakt, robots.txt, hastighedsgrænse, betingede forespørgsler) og
+    genoptagelig: en afbrudt kørsel fortsætter, hvor den slap, når kommandoen køres igen.
+    Afslutter med kode 1, hvis nogen side fejlede; fejlene nævnes med adresse.
+    """
+    from scrapers import ast
+    from scrapers.crawl import CrawlError, CrawlOptions, crawl_ast
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.progress import make_progress, summary_lines
+    from scrapers.rawstore import RawStore
+    from scrapers.state import StateLocked
+
+    if not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("skal begynde med http:// eller https://", param_hint="--base-url")
+    options = CrawlOptions(
+        corpus=corpus,
+        base_url=base_url.rstrip("/"),
+        kinds=tuple(kinds) or ast.KINDS,
+        since=since.date().isoformat() if since else None,
+        limit=limit,
+    )
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    try:
+        with Fetcher(RawStore(corpus / ast.SOURCE / "raw"), policy) as fetcher:
+            summary = crawl_ast(options, fetcher, make_progress())
+    except KeyboardInterrupt:
+        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor den slap.", err=True)
+        sys.exit(130)
+    except (CrawlError, StateLocked) as exc:
+        click.echo(f"Fejl: {exc}. Korpusset er ikke ændret.", err=True)
+        sys.exit(1)
+    for line in summary_lines(summary):
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)

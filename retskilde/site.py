@@ -18,6 +18,8 @@ SETTINGS: dict[str, object] = {
     "suggest_facets": False,
     "default_page_size": 20,
     "sql_time_limit_ms": 3000,
+    # Whole decisions in a table cell make the list unreadable; the row page shows them in full.
+    "truncate_cells_html": 280,
 }
 
 

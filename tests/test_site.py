@@ -103,3 +103,41 @@ def test_every_table_and_column_is_described(sample_db):
                 missing.append(f"{name}.{column}")
     assert missing == []
     assert metadata["license"] and metadata["source"] and metadata["title"]
+
+
+async def test_table_page_truncates_text_but_row_page_shows_it_whole(datasette, sample_db):
+    text = (
+        sqlite3.connect(sample_db)
+        .execute("select text from documents where id = 'ast-principmeddelelse-12-24'")
+        .fetchone()[0]
+    )
+    last_paragraph = text.split("\n\n")[-2]
+    table = await datasette.client.get("/retskilde/documents?doc_type=principmeddelelse")
+    assert last_paragraph not in table.text
+    row = await datasette.client.get("/retskilde/documents/ast-principmeddelelse-12-24")
+    assert row.status_code == 200
+    assert last_paragraph.split(".")[0] in row.text
+
+
+async def test_document_page_is_readable(datasette):
+    response = await datasette.client.get("/retskilde/documents/ast-principmeddelelse-12-24")
+    assert response.status_code == 200
+    html = response.text
+    assert "<h3>Principmeddelelsen fastslår</h3>" in html
+    assert "<h3>Den konkrete sag</h3>" in html
+    assert "fiktivt eksempeldokument" in html
+    assert ">Principmeddelelse</a>" in html and ">Ankestyrelsen</a>" in html
+    assert '<dd class="status-gaeldende">gældende</dd>' in html
+    assert "<span>Hjælpemidler</span>" in html or "<span>Ortopædisk fodtøj</span>" in html
+
+
+def test_paragraphs_tells_headings_from_text():
+    from tests.datasette_plugins_loader import load_plugin
+
+    module = load_plugin("retskilde_document_page")
+    blocks = module.paragraphs("Den konkrete sag\n\nKommunen gav afslag.\n\n3. Bilag om § 112")
+    assert blocks == [
+        ("heading", "Den konkrete sag"),
+        ("paragraph", "Kommunen gav afslag."),
+        ("paragraph", "3. Bilag om § 112"),
+    ]

@@ -1,0 +1,1 @@
+"""Scrapers: fetch sources politely, parse pages into Document records, write them to corpus/."""

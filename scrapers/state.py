@@ -1,0 +1,260 @@
+"""Crawl state in SQLite: what each URL last gave us, and the queue of a crawl still under way.
+
+Every finished page is one transaction (page row + queue row), so a crawl killed at any point
+resumes from the first page it had not finished, and nothing it had finished is asked for again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    lastmod TEXT,            -- the sitemap <lastmod> when the page was last processed
+    record_id TEXT,
+    sha256 TEXT,             -- of the raw snapshot the record came from
+    outcome TEXT NOT NULL,   -- 'ok' or 'failed'
+    error TEXT,
+    checked_at TEXT NOT NULL,
+    crawl_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS pages_record_id ON pages(record_id);
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    options TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    skipped INTEGER NOT NULL DEFAULT 0,  -- pages left alone because their <lastmod> was unchanged
+    abandoned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS queue (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lastmod TEXT,
+    outcome TEXT,            -- NULL while pending
+    error TEXT,
+    fetched INTEGER NOT NULL DEFAULT 0,  -- 1 when a body was downloaded (200, not 304)
+    PRIMARY KEY (crawl_id, position)
+);
+"""
+
+
+class StateLocked(Exception):
+    """Another crawl holds the state of this source."""
+
+
+@dataclass(frozen=True)
+class PageState:
+    url: str
+    kind: str
+    lastmod: str | None
+    record_id: str | None
+    sha256: str | None
+    outcome: str
+    error: str | None
+    checked_at: str
+    crawl_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    position: int
+    url: str
+    kind: str
+    lastmod: str | None
+
+
+@dataclass(frozen=True)
+class Crawl:
+    id: int
+    started_at: str
+    total: int
+    done: int
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    url: str
+    outcome: str
+    error: str | None
+    fetched: bool
+
+
+class CrawlState:
+    """The state of one source's crawls, kept in `<corpus>/.state/<source>.sqlite`."""
+
+    def __init__(self, path: Path, source: str):
+        self.path = path
+        self.source = source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = path.with_suffix(".lock").open("a+")
+        try:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_handle.close()
+            raise StateLocked(f"{path}: en anden kørsel for {source} er i gang") from exc
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        self.db.close()
+        fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+        self._lock_handle.close()
+
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def page(self, url: str) -> PageState | None:
+        """What the last visit to `url` gave."""
+        row = self.db.execute(
+            "SELECT url, kind, lastmod, record_id, sha256, outcome, error, checked_at, crawl_id "
+            "FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return PageState(*row) if row else None
+
+    def other_url_with_record(self, record_id: str, url: str, crawl_id: int) -> str | None:
+        """Another URL that produced `record_id` in this crawl (two pages, one id)."""
+        row = self.db.execute(
+            "SELECT url FROM pages "
+            "WHERE record_id = ? AND url != ? AND crawl_id = ? AND outcome = 'ok'",
+            (record_id, url, crawl_id),
+        ).fetchone()
+        return row[0] if row else None
+
+    # -- crawls ---------------------------------------------------------------------------
+
+    def unfinished(self, options: dict) -> Crawl | None:
+        """The interrupted crawl to resume, if it was started with the same options."""
+        row = self.db.execute(
+            "SELECT id, started_at, options, skipped FROM crawls "
+            "WHERE source = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
+            (self.source,),
+        ).fetchone()
+        if row is None:
+            return None
+        crawl_id, started_at, stored_options, skipped = row
+        if json.loads(stored_options) != options:
+            # Different question, different queue: drop it; finished pages stay finished.
+            self.db.execute(
+                "UPDATE crawls SET finished_at = ?, abandoned = 1 WHERE id = ?",
+                (started_at, crawl_id),
+            )
+            return None
+        total, done = self.db.execute(
+            "SELECT COUNT(*), COUNT(outcome) FROM queue WHERE crawl_id = ?", (crawl_id,)
+        ).fetchone()
+        return Crawl(crawl_id, started_at, total, done, skipped)
+
+    def start(
+        self,
+        options: dict,
+        items: list[tuple[str, str, str | None]],
+        started_at: str,
+        skipped: int = 0,
+    ) -> Crawl:
+        """A new crawl with its queue of (url, kind, lastmod), stored before any page is fetched."""
+        with self._transaction():
+            cursor = self.db.execute(
+                "INSERT INTO crawls (source, options, started_at, skipped) VALUES (?, ?, ?, ?)",
+                (self.source, json.dumps(options, sort_keys=True), started_at, skipped),
+            )
+            crawl_id = cursor.lastrowid
+            self.db.executemany(
+                "INSERT INTO queue (crawl_id, position, url, kind, lastmod) VALUES (?, ?, ?, ?, ?)",
+                [(crawl_id, i, url, kind, lastmod) for i, (url, kind, lastmod) in enumerate(items)],
+            )
+        return Crawl(crawl_id, started_at, len(items), 0, skipped)
+
+    def pending(self, crawl_id: int) -> list[QueueItem]:
+        """The queue items of `crawl_id` not yet done, in order."""
+        rows = self.db.execute(
+            "SELECT position, url, kind, lastmod FROM queue "
+            "WHERE crawl_id = ? AND outcome IS NULL ORDER BY position",
+            (crawl_id,),
+        ).fetchall()
+        return [QueueItem(*row) for row in rows]
+
+    def finish_item(
+        self,
+        crawl_id: int,
+        item: QueueItem,
+        result: ItemOutcome,
+        page: PageState | None,
+    ) -> None:
+        """Mark one queue item done and store what its page gave, in one transaction."""
+        with self._transaction():
+            if page is not None:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO pages "
+                    "(url, kind, lastmod, record_id, sha256, outcome, error, checked_at, crawl_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        page.url,
+                        page.kind,
+                        page.lastmod,
+                        page.record_id,
+                        page.sha256,
+                        page.outcome,
+                        page.error,
+                        page.checked_at,
+                        crawl_id,
+                    ),
+                )
+            self.db.execute(
+                "UPDATE queue SET outcome = ?, error = ?, fetched = ? "
+                "WHERE crawl_id = ? AND position = ?",
+                (result.outcome, result.error, int(result.fetched), crawl_id, item.position),
+            )
+
+    def finish(self, crawl_id: int, finished_at: str) -> None:
+        """Mark the crawl done: the next run starts a new one."""
+        self.db.execute("UPDATE crawls SET finished_at = ? WHERE id = ?", (finished_at, crawl_id))
+
+    def outcomes(self, crawl_id: int) -> list[ItemOutcome]:
+        """What every finished queue item of `crawl_id` gave, in queue order."""
+        rows = self.db.execute(
+            "SELECT url, outcome, error, fetched FROM queue "
+            "WHERE crawl_id = ? AND outcome IS NOT NULL ORDER BY position",
+            (crawl_id,),
+        ).fetchall()
+        return [
+            ItemOutcome(url, outcome, error, bool(fetched)) for url, outcome, error, fetched in rows
+        ]
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def state_path(corpus: Path, source: str) -> Path:
+    """Where a source's crawl state lives: a dot-folder the corpus readers skip."""
+    return corpus / ".state" / f"{source}.sqlite"
