@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from db.enrich.decisions import find_decisions, normalise_number
-from db.enrich.lawrefs import LawRef, canonical, find_refs, paragraph_label
+from db.enrich.decisions import DecisionRef, find_decisions, normalise_number
+from db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_label
 from db.enrich.laws import registry
-from db.enrich.municipalities import find_municipalities, municipalities
-from db.enrich.outcomes import find_outcome
+from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
+from db.enrich.outcomes import Outcome, find_outcome
 from db.enrich.schema import create_enrichment_tables
-from db.enrich.topics import DocumentFacts, assign_topics, taxonomy
+from db.enrich.text import SpanIndex, sections, sentences, snippet
+from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 
-_SOURCE_COLUMNS = (
-    "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"
-)
+_SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"
 
 
 @dataclass
@@ -50,7 +49,7 @@ def _metadata_refs(row: dict, date: str | None, found: list) -> list:
     """References the source states in its own `paragraph` field, tied to its one law tag."""
     if not row.get("paragraph"):
         return []
-    names = json.loads(row["law_names"]) if row.get("law_names") else []
+    names = row.get("law_names") or []
     laws = {resolved[0].id for n in names if (resolved := registry().resolve_name(n, date))}
     prefix = registry().laws[laws.pop()].short_name + " " if len(laws) == 1 else ""
     paragraph = row["paragraph"].strip()
@@ -62,6 +61,25 @@ def _metadata_refs(row: dict, date: str | None, found: list) -> list:
         for ref in (f.ref for f in find_refs(prefix + paragraph, date))
         if ref not in seen and ref.law_id is not None
     ]
+
+
+_SEE_ALSO = re.compile(r"(?i)\bse\s+også\b")
+
+
+def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
+    """The citations that say what the document is about: not those in "Praksis" or "Se også"."""
+    section_index, sentence_index = SpanIndex(sections(body)), SpanIndex(sentences(body))
+    kept = []
+    for f in found:
+        section = section_index.at(f.start)
+        heading = body[section.start : section.end].lstrip()[:20].lower() if section else ""
+        sentence = sentence_index.at(f.start)
+        if heading.startswith("praksis") or (
+            sentence and _SEE_ALSO.search(body, sentence.start, sentence.end)
+        ):
+            continue
+        kept.append((f.ref, snippet(body, f.start, f.end, width=160)))
+    return kept
 
 
 def _insert_reference_data(db: sqlite_utils.Database) -> None:
@@ -102,6 +120,58 @@ def _number_index(db: sqlite_utils.Database) -> dict[str, str]:
     return index
 
 
+@dataclass
+class DocumentAnalysis:
+    """Everything the enrichment finds in one document."""
+
+    law_refs: list[FoundRef]
+    metadata_refs: list[tuple[LawRef, str]]
+    decisions: list[DecisionRef]
+    outcome: Outcome | None
+    topics: list[Assignment]
+    municipalities: list[MunicipalityMention]
+
+
+def analyse(record: dict) -> DocumentAnalysis:
+    """Analyse one document record (title, text, doc_type, number, date, keywords …)."""
+    title, text, date = record.get("title") or "", record["text"], record.get("date")
+    body = f"{title}\n\n{text}" if title else text
+    found = find_refs(body, date)
+    metadata = _metadata_refs(record, date, found)
+    outcome = find_outcome(text, record.get("doc_type"))
+    facts = DocumentFacts(
+        title=title,
+        text=text,
+        doc_type=record.get("doc_type") or "",
+        summary=record.get("summary"),
+        keywords=list(record.get("keywords") or []),
+        law_refs=_refs_for_topics(body, found) + metadata,
+        outcome=outcome.outcome if outcome else None,
+    )
+    return DocumentAnalysis(
+        law_refs=found,
+        metadata_refs=metadata,
+        decisions=find_decisions(body, record.get("doc_type"), record.get("number")),
+        outcome=outcome,
+        topics=assign_topics(facts),
+        municipalities=find_municipalities(body),
+    )
+
+
+def _law_row(doc_id: str, ref: LawRef, raw: str, resolution: str | None, position) -> dict:
+    return {
+        "document_id": doc_id,
+        "law_id": ref.law_id,
+        "paragraph": ref.paragraph,
+        "stk": ref.stk,
+        "nr": ref.nr,
+        "canonical": canonical(ref),
+        "raw": raw,
+        "resolution": resolution,
+        "position": position,
+    }
+
+
 def enrich(db: sqlite_utils.Database) -> EnrichReport:
     """Create and fill the enrichment tables from the `documents` already in `db`."""
     create_enrichment_tables(db)
@@ -114,43 +184,17 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
     columns = [c[0] for c in cursor.description]
     for values in cursor.fetchall():
         row = dict(zip(columns, values, strict=True))
+        for name in ("keywords", "law_names"):
+            row[name] = json.loads(row[name]) if row[name] else []
+        doc_id = row["id"]
+        result = analyse(row)
         report.documents += 1
-        doc_id, date = row["id"], row["date"]
-        body = f"{row['title']}\n\n{row['text']}"
 
-        found = find_refs(body, date)
-        refs: list[tuple[LawRef, str]] = [(f.ref, f.raw) for f in found]
-        for f in found:
-            law_rows.append(
-                {
-                    "document_id": doc_id,
-                    "law_id": f.ref.law_id,
-                    "paragraph": f.ref.paragraph,
-                    "stk": f.ref.stk,
-                    "nr": f.ref.nr,
-                    "canonical": canonical(f.ref),
-                    "raw": f.raw,
-                    "resolution": f.resolution,
-                    "position": f.start,
-                }
-            )
-        for ref, raw in _metadata_refs(row, date, found):
-            refs.append((ref, raw))
-            law_rows.append(
-                {
-                    "document_id": doc_id,
-                    "law_id": ref.law_id,
-                    "paragraph": ref.paragraph,
-                    "stk": ref.stk,
-                    "nr": ref.nr,
-                    "canonical": canonical(ref),
-                    "raw": raw,
-                    "resolution": "kildens paragraf-felt",
-                    "position": None,
-                }
-            )
-
-        for ref in find_decisions(body, row["doc_type"], row["number"]):
+        for f in result.law_refs:
+            law_rows.append(_law_row(doc_id, f.ref, f.raw, f.resolution, f.start))
+        for ref, raw in result.metadata_refs:
+            law_rows.append(_law_row(doc_id, ref, raw, "kildens paragraf-felt", None))
+        for ref in result.decisions:
             citation_rows.append(
                 {
                     "citing_id": doc_id,
@@ -161,31 +205,20 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
                 }
             )
             report.citations[ref.kind] += 1
-
-        outcome = find_outcome(row["text"], row["doc_type"])
-        if outcome:
-            report.outcomes[outcome.outcome] += 1
-
-        keywords = json.loads(row["keywords"]) if row["keywords"] else []
-        facts = DocumentFacts(
-            title=row["title"],
-            text=row["text"],
-            doc_type=row["doc_type"],
-            summary=row["summary"],
-            keywords=keywords,
-            law_refs=refs,
-            outcome=outcome.outcome if outcome else None,
-        )
-        assignments = assign_topics(facts)
-        for a in assignments:
+        if result.outcome:
+            report.outcomes[result.outcome.outcome] += 1
+        for a in result.topics:
             topic_rows.append(
-                {"document_id": doc_id, "topic_id": a.topic_id, "rule": a.rule, "evidence": a.evidence}
+                {
+                    "document_id": doc_id,
+                    "topic_id": a.topic_id,
+                    "rule": a.rule,
+                    "evidence": a.evidence,
+                }
             )
             report.topics[a.topic_id] += 1
-
-        mentions = find_municipalities(body)
-        by_name: dict[str, list] = {}
-        for mention in mentions:
+        by_name: dict[str, list[MunicipalityMention]] = {}
+        for mention in result.municipalities:
             by_name.setdefault(mention.name, []).append(mention)
         for name in sorted(by_name):
             municipality_rows.append(
@@ -197,14 +230,16 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
                 }
             )
 
-        resolved = [ref for ref, _ in refs if ref.law_id]
+        refs = [f.ref for f in result.law_refs] + [ref for ref, _ in result.metadata_refs]
+        resolved = [ref for ref in refs if ref.law_id]
         short_names = sorted({registry().laws[ref.law_id].short_name for ref in resolved})
         paragraphs = sorted({paragraph_label(ref) for ref in resolved}, key=_paragraph_sort_key)
+        outcome = result.outcome
         updates.append(
             (
                 outcome.outcome if outcome else None,
                 outcome.sentence if outcome else None,
-                _json([labels[a.topic_id] for a in assignments]),
+                _json([labels[a.topic_id] for a in result.topics]),
                 _json(short_names),
                 _json(paragraphs),
                 _json(sorted(by_name)),

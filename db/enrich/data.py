@@ -11,7 +11,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 class DataFileError(ValueError):
-    """A data file in db/data/ is missing a field or has a wrong value; the message names the file."""
+    """A file in db/data/ lacks a field or has a wrong value; the message names the file."""
 
 
 @cache

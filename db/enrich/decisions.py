@@ -1,4 +1,4 @@
-"""Find references to Ankestyrelsen's decisions ("principmeddelelse 104-16", "AFG.101-17", "SM D-28-95").
+"""Find references to Ankestyrelsen's decisions ("principmeddelelse 104-16", "AFG.101-17").
 
 Each reference gets a kind: `cites`, `replaces` (this document replaces the cited one: "omskrivning
 af", "erstatter", a "Kasserede:" list in the Praksis section) or `replaced_by` ("erstattet af").
@@ -18,16 +18,22 @@ _KEYWORD = (
     r"(?:(?i:princip(?:afgørelse|meddelelse)(?:rne|ns|n|r|s)?|omskrivning\s{1,3}af|erstatter|"
     r"erstattet\s{1,3}af|afløser|afløst\s{1,3}af)|SM|AFG\.?)"
 )
-_CONNECTOR = r"(?:\s{0,3},\s{0,3}(?:(?:og|samt|eller)\s{1,3})?|\s{1,3}(?:og|samt|eller)\s{1,3})(?:i\s{1,3})?"
+_CONNECTOR = (
+    r"(?:\s{0,3},\s{0,3}(?:(?:og|samt|eller)\s{1,3})?|\s{1,3}(?:og|samt|eller)\s{1,3})"
+    r"(?:i\s{1,3})?"
+)
 _KEYWORD_LIST = re.compile(
     rf"(?<![\w.]){_KEYWORD}(?:\s{{0,2}},)?\s{{0,3}}(?:nr\.\s{{0,2}})?(?<![\w-])({_NUMBER}){_NUMBER_END}"
     rf"((?:{_CONNECTOR}(?:{_KEYWORD}\s{{0,3}})?(?:nr\.\s{{0,2}})?{_NUMBER}{_NUMBER_END}){{0,40}})"
 )
 _LIST_NUMBER = re.compile(rf"(?<![\w-]){_NUMBER}{_NUMBER_END}")
 _LETTERED = re.compile(r"(?<![\w./-])[A-ZÆØ]-\d{1,4}-\d{2}(?![\w/-])")
-_LIST_ITEM = re.compile(rf"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{{0,3}}(?:[-–•*][ \t]{{1,3}})?(\d{{1,4}}-\d{{2}})(?=:)")
+# Praksis lists: "15-14: Når …" at the start of a line or sentence.
+_LIST_ITEM = re.compile(
+    r"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{0,3}(?:[-–•*][ \t]{1,3})?(\d{1,4}-\d{2})(?=:)"
+)
 _BULLET_ITEM = re.compile(
-    rf"(?m)^[ \t]{{0,3}}[-–•*][ \t]{{1,3}}(\d{{1,4}}-\d{{2}})(?=[ \t]{{1,3}}(?:om|–|-)[ \t]|:)"
+    r"(?m)^[ \t]{0,3}[-–•*][ \t]{1,3}(\d{1,4}-\d{2})(?=[ \t]{1,3}(?:om|–|-)[ \t]|:)"
 )
 _REPLACES_HEADER = re.compile(
     r"(?i)\bkasserede?\b[^.\n]{0,200}?:|\b(?:sammenskrivning|omskrivning)\s+af\s+følgende[^.\n]{0,200}?:"
@@ -91,9 +97,7 @@ def _header_states(text: str) -> list[tuple[int, str]]:
     """Positions where a Praksis sub-list starts, with the kind its items get."""
     states = [(m.end(), "replaces") for m in _REPLACES_HEADER.finditer(text)]
     states += [(m.start(), "cites") for m in _OTHER_HEADER.finditer(text)]
-    states += [
-        (block.start, "cites") for block in blocks(text) if is_heading(text[block.start : block.end])
-    ]
+    states += [(b.start, "cites") for b in blocks(text) if is_heading(text[b.start : b.end])]
     return sorted(states)
 
 
@@ -158,7 +162,7 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
 
 
 def _raw(text: str, start: int, end: int, sentence_index: SpanIndex) -> str:
-    """The words around the number, within its sentence and at most about 60 characters each side."""
+    """The words around the number, within its sentence, about 60 characters each side."""
     sentence = sentence_index.at(start)
     left = max(sentence.start if sentence else 0, start - 60)
     right = min(sentence.end if sentence else len(text), end + 60)

@@ -21,8 +21,10 @@ _MAX_STEPS = 64
 
 _SIGN = re.compile(r"§§?")
 _PARA = re.compile(r"\s{0,3}(\d{1,4})(?:\s?([a-hj-z])(?![\wæøå]))?(?![\d])")
-_CONT_PARA = re.compile(r"\s{0,3}(\d{1,3})(?:\s?([a-hj-z])(?![\wæøå]))?(?![\d.,]\d|\.\s{0,3}pkt)")
-_CONT_NUM = re.compile(r"\s{0,3}(\d{1,3})(?![\d.,]\d|\.\s{0,3}pkt)")
+_CONT_PARA = re.compile(
+    r"\s{0,3}(\d{1,3})(?!\d)(?:\s?([a-hj-z])(?![\wæøå]))?(?![.,]\d|\.\s{0,3}pkt)"
+)
+_CONT_NUM = re.compile(r"\s{0,3}(\d{1,3})(?!\d)(?![.,]\d|\.\s{0,3}pkt)")
 _STK = re.compile(r"\s{0,3}stk\.?\s{0,3}(\d{1,3})(?!\d)", re.IGNORECASE)
 _NR = re.compile(r"\s{0,3}nr\.?\s{0,3}(\d{1,3})(?!\d)", re.IGNORECASE)
 _PKT = re.compile(
@@ -39,16 +41,12 @@ _BAD_FOLLOW = re.compile(
     re.IGNORECASE,
 )
 _CHAIN_GAP = re.compile(r"\s{0,3}(?:,\s{0,3})?(?:(?:og|eller|samt)\s{0,3})?", re.IGNORECASE)
-_ANAPHOR_BEFORE = re.compile(
-    r"(?i:(?<![\w])(lovens|samme\s{1,3}lovs|bekendtgørelsens)\s{1,3})$"
-)
+_ANAPHOR_BEFORE = re.compile(r"(?i:(?<![\w])(lovens|samme\s{1,3}lovs|bekendtgørelsens)\s{1,3})$")
 _SUFFIX_IN = re.compile(
     r",?\s{1,3}i\s{1,3}(?:den\s{1,3}(?:dagældende|gældende|nugældende|tidligere|nye)\s{1,3})?",
     re.IGNORECASE,
 )
-_SUFFIX_ANAPHOR = re.compile(
-    r"(samme\s{1,3}lov|loven|bekendtgørelsen)(?![\wæøå])", re.IGNORECASE
-)
+_SUFFIX_ANAPHOR = re.compile(r"(samme\s{1,3}lov|loven|bekendtgørelsen)(?![\wæøå])", re.IGNORECASE)
 _SUFFIX_PAREN = re.compile(r"\s{0,2}\(")
 
 
@@ -168,7 +166,8 @@ def _parse_group(text: str, start: int, after_sign: int) -> _Group | None:
             pos = match.end()
             continue
         pattern = _CONT_PARA if mode == "para" else _CONT_NUM
-        if sep and (match := pattern.match(text, after)) and not _BAD_FOLLOW.match(text, match.end()):
+        match = pattern.match(text, after) if sep else None
+        if match and not _BAD_FOLLOW.match(text, match.end()):
             if mode == "para":
                 items.append(_Item(_paragraph(match.group(1), match.group(2)), []))
             elif mode == "stk":
@@ -230,10 +229,10 @@ def _attach_explicit(text: str, groups: list[_Group], mentions: list[LawMention]
             group.anaphor = anaphor.group(1).lower()
             continue
         paren = _SUFFIX_PAREN.match(text, group.end)
-        if paren and (mention := _mention_starting_at(mentions, starts, paren.end())):
-            if text.startswith(")", mention.end):
-                group.law, group.resolution, group.attached = mention.law, "eksplicit", mention
-                group.suffix_law = mention.law
+        mention = _mention_starting_at(mentions, starts, paren.end()) if paren else None
+        if mention and text.startswith(")", mention.end):
+            group.law, group.resolution, group.attached = mention.law, "eksplicit", mention
+            group.suffix_law = mention.law
 
 
 def _chains(text: str, groups: list[_Group]) -> list[list[_Group]]:
@@ -279,42 +278,50 @@ def _distinct(laws) -> list[Law]:
     return list(seen.values())
 
 
-def _resolve_context(
-    text: str, groups: list[_Group], mentions: list[LawMention]
-) -> None:
+def _resolve_context(text: str, groups: list[_Group], mentions: list[LawMention]) -> None:
     sentence_index = SpanIndex(sentences(text))
     section_index = SpanIndex(sections(text))
     attached = {id(g.attached) for g in groups if g.attached}
     explicit_by_paragraph: list[tuple[int, str, Law]] = []
     for group in groups:
         if group.law is None and not group.anaphor:
-            law, how = _from_context(
-                group, text, mentions, attached, explicit_by_paragraph, sentence_index, section_index
-            )
-            group.law, group.resolution = law, how
+            context = (mentions, attached, explicit_by_paragraph, sentence_index, section_index)
+            group.law, group.resolution = _from_context(group, *context)
         if group.law:
             for item in group.items:
                 explicit_by_paragraph.append((group.start, item.paragraph, group.law))
 
 
-def _from_context(group, text, mentions, attached, earlier_refs, sentence_index, section_index):
+def _from_context(group, mentions, attached, earlier_refs, sentence_index, section_index):
+    """The law the context gives a bare citation, and how; (None, None) when ambiguous.
+
+    A law cited with § earlier in the same sentence is the strongest hint; then an earlier
+    citation of the same paragraph in the document; then a law merely named in the sentence
+    ("tilbud efter lov om …"); then the only law named in the section.
+    """
     sentence = sentence_index.at(group.start)
+    inside = []
     if sentence:
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
-        before = _distinct(m.law for m in inside if m.end <= group.start)
-        if len(before) == 1:
-            return before[0], "sætning"
-        if len(before) > 1:
-            return None, None
-        after = _distinct(m.law for m in inside if m.start >= group.end and id(m) not in attached)
-        if len(after) == 1:
-            return after[0], "sætning"
-        if len(after) > 1:
-            return None, None
+    cited_before = _distinct(m.law for m in inside if m.end <= group.start and id(m) in attached)
+    if len(cited_before) == 1:
+        return cited_before[0], "sætning"
+    if len(cited_before) > 1:
+        return None, None
     paragraphs = {item.paragraph for item in group.items}
     earlier = _distinct(law for _, paragraph, law in earlier_refs if paragraph in paragraphs)
     if len(earlier) == 1:
         return earlier[0], "tidligere henvisning"
+    named_before = _distinct(m.law for m in inside if m.end <= group.start)
+    if len(named_before) == 1:
+        return named_before[0], "sætning"
+    if len(named_before) > 1:
+        return None, None
+    after = _distinct(m.law for m in inside if m.start >= group.end and id(m) not in attached)
+    if len(after) == 1:
+        return after[0], "sætning"
+    if len(after) > 1:
+        return None, None
     section = section_index.at(group.start)
     if section:
         named = _distinct(m.law for m in mentions if section.start <= m.start < section.end)

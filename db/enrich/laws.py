@@ -122,7 +122,9 @@ def registry() -> Registry:
     for law in laws.values():
         resolved = reg.resolve_name(law.short_name)
         if not resolved or resolved[0].id != law.id:
-            raise DataFileError(f"{path}: short_name {law.short_name!r} peger ikke entydigt på {law.id}")
+            raise DataFileError(
+                f"{path}: short_name {law.short_name!r} peger ikke entydigt på {law.id}"
+            )
     names = _names_pattern(list(reg.by_name))
     abbreviations = _names_pattern(list(reg.by_abbreviation))
     reg.pattern = re.compile(rf"(?<![\w§-])(?:(?i:{names})|{abbreviations})(?![\w-])")

@@ -69,7 +69,8 @@ def _alternation(forms) -> str:
 def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     names = _alternation(_forms())
     single = re.compile(
-        rf"(?<![\wÆØÅæøå-])({names})[ \t\u00a0]{{1,2}}(?:[Kk]ommunes?|[Rr]egionskommunes?)(?![\wæøå])"
+        rf"(?<![\wÆØÅæøå-])({names})[ \t\u00a0]{{1,2}}"
+        r"(?:[Kk]ommunes?|[Rr]egionskommunes?)(?![\wæøå])"
     )
     listed = re.compile(
         rf"(?<![\wÆØÅæøå-])((?:{names})(?:\s{{0,2}},\s{{0,2}}(?:{names})){{0,12}}"
@@ -98,5 +99,6 @@ def find_municipalities(text: str) -> list[MunicipalityMention]:
         for part in any_name.finditer(match.group(1)):
             if name := _name_of(part.group()):
                 start = match.start(1) + part.start()
-                found.append(MunicipalityMention(name, start, start + len(part.group()), match.group()))
+                end = start + len(part.group())
+                found.append(MunicipalityMention(name, start, end, match.group()))
     return sorted(found, key=lambda m: m.start)

@@ -27,29 +27,59 @@ _APPEAL_BODY = re.compile(r"\b(?:Ankestyrelsen\w*|Højesteret|[Ll]andsretten)\b"
 _LOWER = re.compile(
     r"\b(?:[Aa]nkenævnet|[Nn]ævnet|[Dd]et\s{1,3}sociale\s{1,3}nævn|[Bb]eskæftigelsesankenævnet)\b"
 )
-_OTHER = re.compile(r"\b(?:[Kk]ommunen|Udbetaling\s{1,3}Danmark|[Ff]orvaltningen|[Jj]obcentret)(?![\wæøå])")
+_OTHER = re.compile(
+    r"\b(?:[Kk]ommunen|Udbetaling\s{1,3}Danmark|[Ff]orvaltningen|[Jj]obcentret)(?![\wæøå])"
+)
+
+_S = r"\s{1,3}"
+_ANY_WORDS = r"(?:[\wæøå]+\s{1,3})"
+
+
+def _rx(*parts: str) -> re.Pattern:
+    return re.compile("".join(parts))
+
 
 _ACTIVE: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\bstadfæst(?:er|ede|et)\b"), "stadfæstet"),
-    (re.compile(r"\btiltr(?:æder|ådte|ådt)\b"), "stadfæstet"),
-    (re.compile(rf"\b(?:er|var)\s{{1,3}}(?:{_W}\s{{1,3}})?enige?\s{{1,3}}i\s{{1,3}}(?:{_W}\s{{1,3}}){{0,3}}afgørelse"), "stadfæstet"),
-    (re.compile(r"\b(?:fandt|finder)\s{1,3}ikke\s{1,3}(?:\w+\s{1,3}){0,2}grundlag\s{1,3}for\s{1,3}at\s{1,3}ændre"), "stadfæstet"),
-    (re.compile(r"\b(?:giver|gav|får|fik)\s{1,3}(?:[\wæøå]+\s{1,3}){0,2}(?:delvis[t]?\s{1,3})?medhold\b"), "ændret"),
-    (re.compile(rf"\bændr(?:er|ede|et)\b(?=(?:\s{{1,3}}{_W}){{0,5}}?\s{{1,3}}(?:{_W}afgørelse\w*|afgørelse\w*|sagen)\b)"), "ændret"),
-    (re.compile(r"\bophæv(?:er|ede|et)\b"), "ophævet"),
-    (re.compile(r"\bhjemvis(?:er|te|t)\b"), "hjemvist"),
-    (re.compile(r"\bafvis(?:er|te|t)\s{1,3}(?:[\wæøå]+\s{1,3}){0,2}?(?:klage\w*|sagen|at\s{1,3}(?:realitets)?behandle)"), "afvist"),
-]
-_PASSIVE: list[tuple[re.Pattern, str]] = [
+    (_rx(r"\bstadfæst(?:er|ede|et)\b"), "stadfæstet"),
+    (_rx(r"\btiltr(?:æder|ådte|ådt)\b"), "stadfæstet"),
     (
-        re.compile(
-            r"\b(?:[Aa]fgørelse\w*|[Ss]agen|[Kk]lagen)\s{1,3}(?:[\wæøå]+\s{1,3}){0,2}?"
-            r"(?:blev|bliver|er|var)\s{1,3}(?:[\wæøå]+\s{1,3})?"
-            r"(stadfæstet|ændret|ophævet|hjemvist|afvist)\b"
-        ),
-        "",
+        _rx(rf"\b(?:er|var){_S}(?:{_W}{_S})?enige?{_S}i{_S}(?:{_W}{_S}){{0,3}}afgørelse"),
+        "stadfæstet",
     ),
-    (re.compile(r"\b(?:[Ss]agen|[Kk]lagen|[Aa]fgørelsen)\s{1,3}(hjemvises|afvises|stadfæstes|ændres|ophæves)\b"), ""),
+    (
+        _rx(rf"\b(?:fandt|finder){_S}ikke{_S}{_ANY_WORDS}{{0,2}}grundlag{_S}for{_S}at{_S}ændre"),
+        "stadfæstet",
+    ),
+    (
+        _rx(rf"\b(?:giver|gav|får|fik){_S}{_ANY_WORDS}{{0,2}}(?:delvis[t]?{_S})?medhold\b"),
+        "ændret",
+    ),
+    (
+        _rx(
+            r"\bændr(?:er|ede|et)\b",
+            rf"(?=(?:{_S}{_W}){{0,5}}?{_S}(?:{_W}afgørelse\w*|afgørelse\w*|sagen)\b)",
+        ),
+        "ændret",
+    ),
+    (_rx(r"\bophæv(?:er|ede|et)\b"), "ophævet"),
+    (_rx(r"\bhjemvis(?:er|te|t)\b"), "hjemvist"),
+    (
+        _rx(
+            rf"\bafvis(?:er|te|t){_S}{_ANY_WORDS}{{0,2}}?",
+            rf"(?:klage\w*|sagen|at{_S}(?:realitets)?behandle)",
+        ),
+        "afvist",
+    ),
+]
+_PASSIVE: list[re.Pattern] = [
+    _rx(
+        rf"\b(?:[Aa]fgørelse\w*|[Ss]agen|[Kk]lagen){_S}{_ANY_WORDS}{{0,2}}?",
+        rf"(?:blev|bliver|er|var){_S}{_ANY_WORDS}?(stadfæstet|ændret|ophævet|hjemvist|afvist)\b",
+    ),
+    _rx(
+        rf"\b(?:[Ss]agen|[Kk]lagen|[Aa]fgørelsen){_S}",
+        r"(hjemvises|afvises|stadfæstes|ændres|ophæves)\b",
+    ),
 ]
 _PASSIVE_FORMS = {
     "hjemvises": "hjemvist",
@@ -59,20 +89,30 @@ _PASSIVE_FORMS = {
     "ophæves": "ophævet",
 }
 _FORMULAS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\bskal\s{1,3}behandle\s{1,3}(?:din\s{1,3}|sin\s{1,3})?sag(?:en)?\s{1,3}igen\b"), "hjemvist"),
-    (re.compile(r"\bkan\s{1,3}ikke\s{1,3}behandle\s{1,3}(?:din\s{1,3}|sin\s{1,3})?klage"), "afvist"),
-    (re.compile(r"\b[Aa]fgørelsen\s{1,3}er\s{1,3}ugyldig\b"), "ophævet"),
-    (re.compile(r"\bafgørelse\w*\s{1,3}(?:[\wæøå]+\s{1,3}){0,3}?er\s{1,3}rigtig\b"), "stadfæstet"),
+    (_rx(rf"\bskal{_S}behandle{_S}(?:din{_S}|sin{_S})?sag(?:en)?{_S}igen\b"), "hjemvist"),
+    (_rx(rf"\bkan{_S}ikke{_S}behandle{_S}(?:din{_S}|sin{_S})?klage"), "afvist"),
+    (_rx(rf"\b[Aa]fgørelsen{_S}er{_S}ugyldig\b"), "ophævet"),
+    (_rx(rf"\bafgørelse\w*{_S}{_ANY_WORDS}{{0,3}}?er{_S}rigtig\b"), "stadfæstet"),
 ]
 _RESULT = re.compile(r"\b[Rr]esultatet\s{1,3}er\s{0,2}:")
 _STATISTICS = re.compile(
-    r"%|\bprocent\b|\bpct\b|\b\d+\s{1,3}(?:af\s{1,3}(?:de\s{1,3})?\d+\s{1,3})?"
-    r"(?:blev|sager|klager|afgørelser|klagesager)\b"
+    r"%|\bprocent\b|\bpct\b|\b\d+\s{1,3}af\s{1,3}(?:de|disse)\b"
+    r"|\b\d+\s{1,3}(?:af\s{1,3}(?:de\s{1,3})?\d+\s{1,3})?(?:[\wæøå]+\s{1,3})?"
+    r"[\wæøå]*(?:blev|sager|klager|afgørelser)\b"
+)
+# In news and agenda items these mark a general statement, not the report of one case.
+_GENERAL = re.compile(
+    r"(?i)\b(?:de\s+fleste|ofte|typisk|normalt|generelt|sjældent|som\s+regel|andel\w*|antal\w*|"
+    r"stigende|statistik\w*|omgørelsesprocent\w*|den\s+ene|sager\s{0,2},?\s{1,3}hvor|i\s+sager)\b"
 )
 _MODAL = re.compile(r"\b(?:kan|kunne|vil|ville|skal|skulle|bør|burde|må|forventer|afventer)\b")
 _CONDITIONAL = re.compile(r"^\W*(?:[Hh]vis|[Nn]år|[Ss]åfremt|[Ee]n\s+hjemvisning)\b")
 _GENERIC = re.compile(r"\b(?:ofte|typisk|normalt|generelt|sjældent|som\s+regel)\b")
-_PLURAL_OBJECT = re.compile(r"^\s{1,3}sager\b")
+# "ændrede, ophævede og hjemviste sager": participles used as adjectives before a plural noun.
+_PLURAL_OBJECT = re.compile(
+    r"^(?:\s{0,2},?\s{1,3}(?:og\s{1,3}|eller\s{1,3})?[\wæøå]+(?:ede|te|et|t))*\s{1,3}"
+    r"[\wæøå]*(?:sager|afgørelser|klager)\b"
+)
 _NEGATION = re.compile(r"\bikke\s{1,3}$")
 _PARTIAL = re.compile(r"\bdelvis[t]?\b")
 _THEN_REMIT = re.compile(r"^.{0,80}?\bhjemvis(?:er|te|t)\b", re.DOTALL)
@@ -109,51 +149,74 @@ def _partial(sentence: str, start: int, end: int) -> bool:
     return bool(_PARTIAL.search(sentence, max(0, start - 30), min(len(sentence), end + 45)))
 
 
-def _candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
-    found: list[_Candidate] = []
+def _formula_candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
+    found = []
     for pattern, outcome in _FORMULAS:
         for match in pattern.finditer(sentence):
+            if not formal and _MODAL.search(sentence[max(0, match.start() - 60) : match.start()]):
+                continue
             if formal or outcome != "stadfæstet":
-                priority = 3 if formal else 2
-                found.append(_Candidate(priority, base + match.start(), outcome, False, sentence, "formel"))
+                found.append(
+                    _Candidate(
+                        3 if formal else 2, base + match.start(), outcome, False, sentence, "formel"
+                    )
+                )
+    return found
+
+
+def _active_candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
+    found = []
     for pattern, outcome in _ACTIVE:
         for match in pattern.finditer(sentence):
             before = sentence[: match.start()]
-            text = match.group()
-            if outcome == "ændret" and "medhold" in text:
-                if re.search(r"\bikke\b", text):
-                    outcome_here = "stadfæstet"
-                else:
-                    outcome_here = "ændret"
-                kind = _subject_kind(before) or ("appeal" if formal else None)
-            else:
-                outcome_here = outcome
-                kind = _subject_kind(before)
+            kind = _subject_kind(before)
+            if "medhold" in match.group():
+                # "Du får (ikke) medhold": the citizen is the subject in a decision letter.
+                outcome = "stadfæstet" if re.search(r"\bikke\b", match.group()) else "ændret"
+                kind = kind or ("appeal" if formal else None)
             if kind not in ("appeal", "lower"):
                 continue
-            window = before[-40:]
-            if _MODAL.search(window) or _GENERIC.search(sentence[max(0, match.start() - 25) : match.end() + 15]):
+            near = sentence[max(0, match.start() - 25) : match.end() + 15]
+            if _MODAL.search(before[-40:]) or _GENERIC.search(near):
                 continue
             if _PLURAL_OBJECT.match(sentence[match.end() :]):
                 continue
+            result = outcome
             if _NEGATION.search(before):
-                if outcome_here != "ændret":
+                if result != "ændret":
                     continue
-                outcome_here = "stadfæstet"
-            if outcome_here == "ophævet" and _THEN_REMIT.match(sentence[match.end() :]):
-                outcome_here = "hjemvist"
+                result = "stadfæstet"
+            if result == "ophævet" and _THEN_REMIT.match(sentence[match.end() :]):
+                result = "hjemvist"
             priority = 3 if formal and kind == "appeal" else (2 if kind == "appeal" else 1)
             partial = _partial(sentence, match.start(), match.end())
-            found.append(_Candidate(priority, base + match.start(), outcome_here, partial, sentence, "handling"))
-    for pattern, _ in _PASSIVE:
+            found.append(
+                _Candidate(priority, base + match.start(), result, partial, sentence, "handling")
+            )
+    return found
+
+
+def _passive_candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
+    found = []
+    for pattern in _PASSIVE:
         for match in pattern.finditer(sentence):
-            word = match.group(1)
-            outcome_here = _PASSIVE_FORMS.get(word, word)
+            result = _PASSIVE_FORMS.get(match.group(1), match.group(1))
             if _MODAL.search(sentence[max(0, match.start() - 30) : match.start(1)]):
                 continue
             partial = _partial(sentence, match.start(), match.end())
-            found.append(_Candidate(3 if formal else 2, base + match.start(), outcome_here, partial, sentence, "passiv"))
+            priority = 3 if formal else 2
+            found.append(
+                _Candidate(priority, base + match.start(), result, partial, sentence, "passiv")
+            )
     return found
+
+
+def _candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
+    return (
+        _formula_candidates(sentence, base, formal)
+        + _active_candidates(sentence, base, formal)
+        + _passive_candidates(sentence, base, formal)
+    )
 
 
 def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
@@ -170,7 +233,7 @@ def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
             formal_until = i + 1
         if _STATISTICS.search(sentence) or _CONDITIONAL.search(sentence):
             continue
-        if reporting and not _APPEAL_BODY.search(sentence):
+        if reporting and (not _APPEAL_BODY.search(sentence) or _GENERAL.search(sentence)):
             continue
         found = _candidates(sentence, span.start, formal=i <= formal_until)
         if reporting:
@@ -179,5 +242,12 @@ def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
     if not candidates:
         return None
     best = min(candidates, key=lambda c: (-c.priority, c.position))
-    outcome = f"delvis {best.outcome}" if best.partial else best.outcome
+    partial, result = best.partial, best.outcome
+    # "stadfæstede … og hjemviste sagen for så vidt angik …": part upheld, part changed.
+    others = {c.outcome for c in candidates if c.sentence == best.sentence} - {best.outcome}
+    if result == "stadfæstet" and others:
+        partial, result = True, sorted(others, key=OUTCOMES.index)[0]
+    elif others == {"stadfæstet"}:
+        partial = True
+    outcome = f"delvis {result}" if partial else result
     return Outcome(outcome, best.sentence, best.rule)

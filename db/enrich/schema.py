@@ -15,6 +15,27 @@ DOCUMENT_COLUMNS: dict[str, type] = {
 }
 
 
+# Both directions of "replaces" as one list of (replaced, replacing) pairs, with where it was read.
+REPLACEMENTS_VIEW = """
+create view replacements as
+select replaced_number, max(replaced_id) as replaced_id,
+       replacing_number, max(replacing_id) as replacing_id,
+       group_concat(found_in, ', ') as found_in, min(raw) as raw
+  from (
+    select c.cited_number as replaced_number, c.cited_id as replaced_id,
+           d.number as replacing_number, c.citing_id as replacing_id,
+           c.citing_id as found_in, c.raw as raw
+      from citations c join documents d on d.id = c.citing_id
+     where c.kind = 'replaces'
+    union all
+    select d.number, c.citing_id, c.cited_number, c.cited_id, c.citing_id, c.raw
+      from citations c join documents d on d.id = c.citing_id
+     where c.kind = 'replaced_by'
+  )
+ group by replaced_number, replacing_number
+"""
+
+
 def create_enrichment_tables(db: sqlite_utils.Database) -> None:
     """Create the topic, law, citation and municipality tables and the derived document columns."""
     db["topics"].create(
@@ -88,17 +109,4 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
     for column, kind in DOCUMENT_COLUMNS.items():
         db["documents"].add_column(column, kind)
     db["documents"].create_index(["outcome"])
-    db.execute(
-        """
-        create view replacements as
-        select c.cited_number as replaced_number, c.cited_id as replaced_id,
-               d.number as replacing_number, c.citing_id as replacing_id,
-               c.citing_id as found_in, c.raw as raw
-          from citations c join documents d on d.id = c.citing_id
-         where c.kind = 'replaces'
-        union all
-        select d.number, c.citing_id, c.cited_number, c.cited_id, c.citing_id, c.raw
-          from citations c join documents d on d.id = c.citing_id
-         where c.kind = 'replaced_by'
-        """
-    )
+    db.execute(REPLACEMENTS_VIEW)

@@ -63,7 +63,7 @@ def blocks(text: str) -> list[Span]:
 
 
 def is_heading(block_text: str) -> bool:
-    """A short block without closing punctuation reads as a heading ("Praksis", "Sagsfremstilling")."""
+    """A short block without closing punctuation reads as a heading ("Praksis", "Resume")."""
     stripped = block_text.strip()
     return (
         0 < len(stripped) <= 60
@@ -133,6 +133,11 @@ def snippet(text: str, start: int, end: int, width: int = 200) -> str:
     """The sentence-ish text around a match, whitespace collapsed, at most `width` characters."""
     left = max(0, start - width // 2)
     right = min(len(text), end + width // 2)
+    # Cut at word boundaries so the snippet does not start or end inside a word.
+    while 0 < left < start and not text[left - 1].isspace():
+        left += 1
+    while end < right < len(text) and not text[right].isspace():
+        right -= 1
     cut = " ".join(text[left:right].split())
     prefix = "…" if left > 0 else ""
     suffix = "…" if right < len(text) else ""

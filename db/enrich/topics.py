@@ -54,7 +54,8 @@ def _compile_term(term: str, path, topic_id: str) -> re.Pattern:
     try:
         return re.compile(rf"(?<![\w])(?:{term})(?![\w])", re.IGNORECASE)
     except re.error as error:
-        raise DataFileError(f"{path}: emne {topic_id}: ugyldigt udtryk {term!r}: {error}") from error
+        message = f"{path}: emne {topic_id}: ugyldigt udtryk {term!r}: {error}"
+        raise DataFileError(message) from error
 
 
 def _law_rule(rule: str, path, topic_id: str) -> tuple[str, str | None]:
