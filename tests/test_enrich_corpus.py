@@ -283,3 +283,26 @@ async def test_document_page_shows_outcome_topics_and_references(sample_db):
     assert 'erstatter <a href="/retskilde/documents/ast-principmeddelelse-27-15">27-15</a>' in page
     old = (await site.client.get("/retskilde/documents/ast-principmeddelelse-27-15")).text
     assert 'href="/retskilde/documents/ast-principmeddelelse-12-24"' in old
+
+
+def test_the_sources_own_paragraph_field_resolves_bare_citations():
+    from db.enrich import analyse
+    from db.enrich.lawrefs import canonical
+
+    record = {
+        "id": "x",
+        "title": "Principmeddelelse 28-24 om formue",
+        "text": "Efter serviceloven og aktivloven gælder noget.\n\n"
+        "Formuen opgøres efter § 14, stk. 1.",
+        "doc_type": "principmeddelelse",
+        "paragraph": "§ 14, stk. 1 og 2",
+        "law_names": ["Aktivloven", "Kontanthjælp"],
+    }
+    result = analyse(record)
+    assert [(canonical(f.ref), f.resolution) for f in result.law_refs] == [
+        ("aktivloven § 14, stk. 1", "kildens paragraf-felt")
+    ]
+    assert [canonical(ref) for ref, _ in result.metadata_refs] == ["aktivloven § 14, stk. 2"]
+    # Without exactly one law tag, the field says nothing about which law.
+    record["law_names"] = ["Aktivloven", "Serviceloven"]
+    assert [canonical(f.ref) for f in analyse(record).law_refs] == ["§ 14, stk. 1"]

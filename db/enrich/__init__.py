@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlite_utils
 
@@ -22,6 +22,7 @@ from db.enrich.schema import create_enrichment_tables
 from db.enrich.text import SpanIndex, sections, sentences, snippet
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 
+_SOURCE = "kildens paragraf-felt"
 _SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"
 
 
@@ -45,22 +46,33 @@ def _paragraph_sort_key(label: str) -> tuple:
     return (law, int(number.group()) if number else 0, paragraph)
 
 
-def _metadata_refs(row: dict, date: str | None, found: list) -> list:
-    """References the source states in its own `paragraph` field, tied to its one law tag."""
-    if not row.get("paragraph"):
+def _source_refs(record: dict, date: str | None) -> list[LawRef]:
+    """The references the source states in its own `paragraph` field, tied to its one law tag."""
+    if not record.get("paragraph"):
         return []
-    names = row.get("law_names") or []
+    names = record.get("law_names") or []
     laws = {resolved[0].id for n in names if (resolved := registry().resolve_name(n, date))}
-    prefix = registry().laws[laws.pop()].short_name + " " if len(laws) == 1 else ""
-    paragraph = row["paragraph"].strip()
+    if len(laws) != 1:
+        return []
+    paragraph = record["paragraph"].strip()
     if not paragraph.startswith("§"):
         paragraph = f"§ {paragraph}"
-    seen = {f.ref for f in found}
-    return [
-        (ref, row["paragraph"])
-        for ref in (f.ref for f in find_refs(prefix + paragraph, date))
-        if ref not in seen and ref.law_id is not None
+    short_name = registry().laws[laws.pop()].short_name
+    return [f.ref for f in find_refs(f"{short_name} {paragraph}", date) if f.ref.law_id]
+
+
+def _with_source_refs(found: list[FoundRef], stated: list[LawRef], raw: str | None):
+    """Resolve bare citations of a paragraph the source itself ties to a law; add the rest."""
+    by_paragraph = {ref.paragraph: ref.law_id for ref in stated}
+    resolved = [
+        replace(f, ref=replace(f.ref, law_id=by_paragraph[f.ref.paragraph]), resolution=_SOURCE)
+        if f.ref.law_id is None and f.ref.paragraph in by_paragraph
+        else f
+        for f in found
     ]
+    seen = {f.ref for f in resolved}
+    extra = [(ref, raw or "") for ref in stated if ref not in seen]
+    return resolved, extra
 
 
 _SEE_ALSO = re.compile(r"(?i)\bse\s+også\b")
@@ -136,8 +148,9 @@ def analyse(record: dict) -> DocumentAnalysis:
     """Analyse one document record (title, text, doc_type, number, date, keywords …)."""
     title, text, date = record.get("title") or "", record["text"], record.get("date")
     body = f"{title}\n\n{text}" if title else text
-    found = find_refs(body, date)
-    metadata = _metadata_refs(record, date, found)
+    found, metadata = _with_source_refs(
+        find_refs(body, date), _source_refs(record, date), record.get("paragraph")
+    )
     outcome = find_outcome(text, record.get("doc_type"))
     facts = DocumentFacts(
         title=title,
@@ -193,7 +206,7 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
         for f in result.law_refs:
             law_rows.append(_law_row(doc_id, f.ref, f.raw, f.resolution, f.start))
         for ref, raw in result.metadata_refs:
-            law_rows.append(_law_row(doc_id, ref, raw, "kildens paragraf-felt", None))
+            law_rows.append(_law_row(doc_id, ref, raw, _SOURCE, None))
         for ref in result.decisions:
             citation_rows.append(
                 {
