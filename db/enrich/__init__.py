@@ -81,14 +81,15 @@ _SEE_ALSO = re.compile(r"(?i)\bse\s+også\b")
 def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
     """The citations that say what the document is about: not those in "Praksis" or "Se også"."""
     section_index, sentence_index = SpanIndex(sections(body)), SpanIndex(sentences(body))
+    see_also: dict[int, bool] = {}
     kept = []
     for f in found:
         section = section_index.at(f.start)
-        heading = body[section.start : section.end].lstrip()[:20].lower() if section else ""
+        heading = body[section.start : section.start + 40].lstrip().lower() if section else ""
         sentence = sentence_index.at(f.start)
-        if heading.startswith("praksis") or (
-            sentence and _SEE_ALSO.search(body, sentence.start, sentence.end)
-        ):
+        if sentence and sentence.start not in see_also:
+            see_also[sentence.start] = bool(_SEE_ALSO.search(body, sentence.start, sentence.end))
+        if heading.startswith("praksis") or (sentence and see_also[sentence.start]):
             continue
         kept.append((f.ref, snippet(body, f.start, f.end, width=160)))
     return kept

@@ -8,6 +8,7 @@ Only a principmeddelelse can replace another; in news and agenda items every ref
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from db.enrich.text import SpanIndex, blocks, is_heading, sentences
@@ -51,11 +52,11 @@ _REPLACES_BEFORE = re.compile(
 _REPLACES_ANYWHERE = re.compile(
     r"(?i)\b(?:kasser\w*|gælder\s+ikke\s+længere|ikke\s+længere\s+gælder|historisk\w*)\b"
 )
-_NEGATED = re.compile(r"(?i)^\s{1,3}ikke\b")
+_NEGATED = re.compile(r"(?i)\s{1,3}ikke\b")
 # A forward cue governs the numbers that follow it, up to a new clause about something else.
 _CLAUSE_BREAK = re.compile(r"(?i)henvis|\bjf\.|\bse\s+også\b|\bi\s+øvrigt\b|\bdesuden\b")
 _CUE_REACH = 120
-_THIS = re.compile(r"(?i)^\s{0,3}(?:denne|nærværende)\b")
+_THIS = re.compile(r"(?i)\s{0,3}(?:denne|nærværende)\b")
 
 
 @dataclass(frozen=True)
@@ -101,35 +102,41 @@ def _header_states(text: str) -> list[tuple[int, str]]:
     return sorted(states)
 
 
-def _state_at(states: list[tuple[int, str]], position: int) -> str:
-    kind = "cites"
-    for start, state in states:
-        if start > position:
-            break
-        kind = state
-    return kind
+def _state_at(states: list[tuple[int, str]], starts: list[int], position: int) -> str:
+    i = bisect_right(starts, position) - 1
+    return states[i][1] if i >= 0 else "cites"
 
 
-def _sentence_kind(sentence: str, offset: int) -> str:
-    """The kind the sentence's own wording gives a reference at `offset` in it."""
-    for cue in _REPLACED_BY.finditer(sentence):
-        if cue.end() <= offset and not _THIS.match(sentence[cue.end() :]):
-            return "replaced_by"
-        if cue.start() >= offset and _THIS.match(sentence[cue.end() :]):
-            return "replaces"
-    for cue in _REPLACES_BEFORE.finditer(sentence):
-        gap = sentence[cue.end() : offset]
-        if (
-            cue.end() <= offset
-            and len(gap) <= _CUE_REACH
-            and not _CLAUSE_BREAK.search(gap)
-            and not _NEGATED.match(sentence[cue.end() :])
-        ):
-            return "replaces"
-    for cue in _REPLACES_ANYWHERE.finditer(sentence):
-        if not _NEGATED.match(sentence[cue.end() :]):
-            return "replaces"
-    return "cites"
+class _SentenceCues:
+    """The replace cues of one sentence, found once and then looked up per reference."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.replaced_by = [
+            (m.start(), m.end(), bool(_THIS.match(text, m.end())))
+            for m in _REPLACED_BY.finditer(text, start, end)
+        ]
+        self.replaces_before = [
+            m.end()
+            for m in _REPLACES_BEFORE.finditer(text, start, end)
+            if not _NEGATED.match(text, m.end())
+        ]
+        self.replaces_anywhere = any(
+            not _NEGATED.match(text, m.end()) for m in _REPLACES_ANYWHERE.finditer(text, start, end)
+        )
+
+    def kind(self, position: int) -> str:
+        """The kind the sentence's own wording gives a reference at `position`."""
+        for cue_start, cue_end, this_follows in self.replaced_by:
+            if cue_end <= position and not this_follows:
+                return "replaced_by"
+            if cue_start >= position and this_follows:
+                return "replaces"
+        for cue_end in self.replaces_before:
+            gap = self.text[cue_end:position]
+            if cue_end <= position and len(gap) <= _CUE_REACH and not _CLAUSE_BREAK.search(gap):
+                return "replaces"
+        return "replaces" if self.replaces_anywhere else "cites"
 
 
 _PRIORITY = {"replaces": 0, "replaced_by": 1, "cites": 2}
@@ -140,7 +147,9 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
     own = normalise_number(own_number) if own_number else None
     may_replace = doc_type in (None, "principmeddelelse")
     states = _header_states(text)
+    state_starts = [start for start, _ in states]
     sentence_index = SpanIndex(sentences(text))
+    cues: dict[int, _SentenceCues] = {}
     best: dict[str, DecisionRef] = {}
     for start, end, raw_number in _occurrences(text):
         number = normalise_number(raw_number)
@@ -150,9 +159,11 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
         if may_replace:
             sentence = sentence_index.at(start)
             if sentence:
-                kind = _sentence_kind(text[sentence.start : sentence.end], start - sentence.start)
+                if sentence.start not in cues:
+                    cues[sentence.start] = _SentenceCues(text, sentence.start, sentence.end)
+                kind = cues[sentence.start].kind(start)
             if kind == "cites":
-                kind = _state_at(states, start)
+                kind = _state_at(states, state_starts, start)
         raw = _raw(text, start, end, sentence_index)
         ref = DecisionRef(number, kind, start, end, raw)
         current = best.get(number)

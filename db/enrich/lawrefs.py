@@ -250,24 +250,29 @@ def _chains(text: str, groups: list[_Group]) -> list[list[_Group]]:
 
 
 def _resolve_chains(chains: list[list[_Group]]) -> None:
+    """In "§ 14 og § 91 i aktivloven" or "aktivlovens § 14 og § 91" every group gets the law."""
     for chain in chains:
+        later: list[Law | None] = [None] * len(chain)
+        following = None
+        for i in range(len(chain) - 1, -1, -1):
+            later[i] = following
+            following = chain[i].suffix_law or following
+        earlier = None
         for i, group in enumerate(chain):
-            if group.law or group.anaphor:
-                continue
-            later = next((g.suffix_law for g in chain[i + 1 :] if g.suffix_law), None)
-            earlier = next((g.law for g in reversed(chain[:i]) if g.law), None)
-            if later or earlier:
-                group.law, group.resolution = later or earlier, "opremsning"
+            if not group.law and not group.anaphor and (later[i] or earlier):
+                group.law, group.resolution = later[i] or earlier, "opremsning"
+            earlier = group.law or earlier
 
 
 def _resolve_anaphors(groups: list[_Group], mentions: list[LawMention]) -> None:
+    ends = [m.end for m in mentions]
     for group in groups:
         if not group.anaphor or group.law:
             continue
         wants_regulation = "bekendtgørelse" in group.anaphor
-        for mention in reversed(mentions):
-            if mention.end <= group.start and mention.law.is_regulation == wants_regulation:
-                group.law, group.resolution = mention.law, "henvisning"
+        for i in range(bisect_right(ends, group.start) - 1, -1, -1):
+            if mentions[i].law.is_regulation == wants_regulation:
+                group.law, group.resolution = mentions[i].law, "henvisning"
                 break
 
 
@@ -278,55 +283,80 @@ def _distinct(laws) -> list[Law]:
     return list(seen.values())
 
 
+class _Context:
+    """Lookups for resolving bare citations, each in logarithmic or constant time."""
+
+    def __init__(self, text: str, groups: list[_Group], mentions: list[LawMention]):
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        self.sentences = SpanIndex(sentences(text))
+        self.sections = SpanIndex(sections(text))
+        self.attached = {id(g.attached) for g in groups if g.attached}
+        self.earlier: dict[str, dict[str, Law]] = {}
+        self._section_laws: dict[int, list[Law]] = {}
+
+    def within(self, start: int, end: int) -> list[LawMention]:
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return [m for m in self.mentions[i:j] if m.end <= end]
+
+    def section_laws(self, position: int) -> list[Law]:
+        section = self.sections.at(position)
+        if section is None:
+            return []
+        if section.start not in self._section_laws:
+            laws = _distinct(m.law for m in self.within(section.start, section.end))
+            self._section_laws[section.start] = laws
+        return self._section_laws[section.start]
+
+    def remember(self, group: _Group) -> None:
+        for item in group.items:
+            self.earlier.setdefault(item.paragraph, {}).setdefault(group.law.id, group.law)
+
+
 def _resolve_context(text: str, groups: list[_Group], mentions: list[LawMention]) -> None:
-    sentence_index = SpanIndex(sentences(text))
-    section_index = SpanIndex(sections(text))
-    attached = {id(g.attached) for g in groups if g.attached}
-    explicit_by_paragraph: list[tuple[int, str, Law]] = []
+    context = _Context(text, groups, mentions)
     for group in groups:
         if group.law is None and not group.anaphor:
-            context = (mentions, attached, explicit_by_paragraph, sentence_index, section_index)
-            group.law, group.resolution = _from_context(group, *context)
+            group.law, group.resolution = _from_context(group, context)
         if group.law:
-            for item in group.items:
-                explicit_by_paragraph.append((group.start, item.paragraph, group.law))
+            context.remember(group)
 
 
-def _from_context(group, mentions, attached, earlier_refs, sentence_index, section_index):
+def _from_context(group: _Group, context: _Context) -> tuple[Law | None, str | None]:
     """The law the context gives a bare citation, and how; (None, None) when ambiguous.
 
     A law cited with § earlier in the same sentence is the strongest hint; then an earlier
     citation of the same paragraph in the document; then a law merely named in the sentence
     ("tilbud efter lov om …"); then the only law named in the section.
     """
-    sentence = sentence_index.at(group.start)
-    inside = []
-    if sentence:
-        inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
-    cited_before = _distinct(m.law for m in inside if m.end <= group.start and id(m) in attached)
+    sentence = context.sentences.at(group.start)
+    inside = context.within(sentence.start, sentence.end) if sentence else []
+    before = [m for m in inside if m.end <= group.start]
+    cited_before = _distinct(m.law for m in before if id(m) in context.attached)
     if len(cited_before) == 1:
         return cited_before[0], "sætning"
     if len(cited_before) > 1:
         return None, None
-    paragraphs = {item.paragraph for item in group.items}
-    earlier = _distinct(law for _, paragraph, law in earlier_refs if paragraph in paragraphs)
+    earlier = _distinct(
+        law for item in group.items for law in context.earlier.get(item.paragraph, {}).values()
+    )
     if len(earlier) == 1:
         return earlier[0], "tidligere henvisning"
-    named_before = _distinct(m.law for m in inside if m.end <= group.start)
+    named_before = _distinct(m.law for m in before)
     if len(named_before) == 1:
         return named_before[0], "sætning"
     if len(named_before) > 1:
         return None, None
-    after = _distinct(m.law for m in inside if m.start >= group.end and id(m) not in attached)
+    after = _distinct(
+        m.law for m in inside if m.start >= group.end and id(m) not in context.attached
+    )
     if len(after) == 1:
         return after[0], "sætning"
     if len(after) > 1:
         return None, None
-    section = section_index.at(group.start)
-    if section:
-        named = _distinct(m.law for m in mentions if section.start <= m.start < section.end)
-        if len(named) == 1:
-            return named[0], "afsnit"
+    named = context.section_laws(group.start)
+    if len(named) == 1:
+        return named[0], "afsnit"
     return None, None
 
 

@@ -110,12 +110,14 @@ _CONDITIONAL = re.compile(r"^\W*(?:[Hh]vis|[Nn]år|[Ss]åfremt|[Ee]n\s+hjemvisni
 _GENERIC = re.compile(r"\b(?:ofte|typisk|normalt|generelt|sjældent|som\s+regel)\b")
 # "ændrede, ophævede og hjemviste sager": participles used as adjectives before a plural noun.
 _PLURAL_OBJECT = re.compile(
-    r"^(?:\s{0,2},?\s{1,3}(?:og\s{1,3}|eller\s{1,3})?[\wæøå]+(?:ede|te|et|t))*\s{1,3}"
+    r"(?:\s{0,2},?\s{1,3}(?:og\s{1,3}|eller\s{1,3})?[\wæøå]+(?:ede|te|et|t))*\s{1,3}"
     r"[\wæøå]*(?:sager|afgørelser|klager)\b"
 )
 _NEGATION = re.compile(r"\bikke\s{1,3}$")
 _PARTIAL = re.compile(r"\bdelvis[t]?\b")
-_THEN_REMIT = re.compile(r"^.{0,80}?\bhjemvis(?:er|te|t)\b", re.DOTALL)
+_THEN_REMIT = re.compile(r".{0,80}?\bhjemvis(?:er|te|t)\b", re.DOTALL)
+# How far back the subject, a modal verb or a negation of an outcome verb is looked for.
+_REACH = 300
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def _active_candidates(sentence: str, base: int, formal: bool) -> list[_Candidat
     found = []
     for pattern, outcome in _ACTIVE:
         for match in pattern.finditer(sentence):
-            before = sentence[: match.start()]
+            before = sentence[max(0, match.start() - _REACH) : match.start()]
             kind = _subject_kind(before)
             if "medhold" in match.group():
                 # "Du får (ikke) medhold": the citizen is the subject in a decision letter.
@@ -179,14 +181,14 @@ def _active_candidates(sentence: str, base: int, formal: bool) -> list[_Candidat
             near = sentence[max(0, match.start() - 25) : match.end() + 15]
             if _MODAL.search(before[-40:]) or _GENERIC.search(near):
                 continue
-            if _PLURAL_OBJECT.match(sentence[match.end() :]):
+            if _PLURAL_OBJECT.match(sentence, match.end()):
                 continue
             result = outcome
             if _NEGATION.search(before):
                 if result != "ændret":
                     continue
                 result = "stadfæstet"
-            if result == "ophævet" and _THEN_REMIT.match(sentence[match.end() :]):
+            if result == "ophævet" and _THEN_REMIT.match(sentence, match.end()):
                 result = "hjemvist"
             priority = 3 if formal and kind == "appeal" else (2 if kind == "appeal" else 1)
             partial = _partial(sentence, match.start(), match.end())
@@ -244,7 +246,7 @@ def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
     best = min(candidates, key=lambda c: (-c.priority, c.position))
     partial, result = best.partial, best.outcome
     # "stadfæstede … og hjemviste sagen for så vidt angik …": part upheld, part changed.
-    others = {c.outcome for c in candidates if c.sentence == best.sentence} - {best.outcome}
+    others = {c.outcome for c in candidates if c.sentence is best.sentence} - {best.outcome}
     if result == "stadfæstet" and others:
         partial, result = True, sorted(others, key=OUTCOMES.index)[0]
     elif others == {"stadfæstet"}:
