@@ -67,7 +67,7 @@ def _law_rule(rule: str, path, topic_id: str) -> tuple[str, str | None]:
 
 @cache
 def taxonomy() -> tuple[Topic, ...]:
-    """The topics from db/data/topics.yml, parents after their children's declaration order."""
+    """The topics from db/data/topics.yml, in file order, checked for unknown references."""
     path = DATA_DIR / "topics.yml"
     topics = []
     for entry in load("topics").get("topics", []):
