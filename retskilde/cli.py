@@ -80,6 +80,13 @@ def build(corpus: Path, db_path: Path) -> None:
     click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
     for doc_type, count in report.by_doc_type.items():
         click.echo(f"  {doc_type:<22} {count:>6}")
+    if report.enrichment:
+        e = report.enrichment
+        click.echo(
+            f"Berigelse: {e.law_references} lovhenvisninger ({e.unresolved_law_references} uden "
+            f"lov), {sum(e.citations.values())} afgørelseshenvisninger, "
+            f"{sum(e.outcomes.values())} udfald, {sum(e.topics.values())} emnetildelinger"
+        )
 
 
 @cli.command()

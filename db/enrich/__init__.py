@@ -1,0 +1,277 @@
+"""Legal enrichment: topics, outcomes, law references, the citation graph and municipalities.
+
+`enrich(db)` runs in the build after the documents are inserted. It reads `documents`, writes the
+derived tables and columns, and is a pure function of the rows and the data files in db/data/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import sqlite_utils
+
+from db.enrich.decisions import DecisionRef, find_decisions, normalise_number
+from db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_label
+from db.enrich.laws import registry
+from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
+from db.enrich.outcomes import Outcome, find_outcome
+from db.enrich.schema import create_enrichment_tables
+from db.enrich.text import SpanIndex, sections, sentences, snippet
+from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
+
+_SOURCE = "kildens paragraf-felt"
+_SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"
+
+
+@dataclass
+class EnrichReport:
+    documents: int = 0
+    law_references: int = 0
+    unresolved_law_references: int = 0
+    citations: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(default_factory=Counter)
+    topics: Counter = field(default_factory=Counter)
+
+
+def _json(values: list[str]) -> str | None:
+    return json.dumps(values, ensure_ascii=False) if values else None
+
+
+def _paragraph_sort_key(label: str) -> tuple:
+    law, _, paragraph = label.partition(" § ")
+    number = re.match(r"\d+", paragraph)
+    return (law, int(number.group()) if number else 0, paragraph)
+
+
+def _source_refs(record: dict, date: str | None) -> list[LawRef]:
+    """The references the source states in its own `paragraph` field, tied to its one law tag."""
+    if not record.get("paragraph"):
+        return []
+    names = record.get("law_names") or []
+    laws = {resolved[0].id for n in names if (resolved := registry().resolve_name(n, date))}
+    if len(laws) != 1:
+        return []
+    paragraph = record["paragraph"].strip()
+    if not paragraph.startswith("§"):
+        paragraph = f"§ {paragraph}"
+    short_name = registry().laws[laws.pop()].short_name
+    return [f.ref for f in find_refs(f"{short_name} {paragraph}", date) if f.ref.law_id]
+
+
+def _with_source_refs(found: list[FoundRef], stated: list[LawRef], raw: str | None):
+    """Resolve bare citations of a paragraph the source itself ties to a law; add the rest."""
+    by_paragraph = {ref.paragraph: ref.law_id for ref in stated}
+    resolved = [
+        replace(f, ref=replace(f.ref, law_id=by_paragraph[f.ref.paragraph]), resolution=_SOURCE)
+        if f.ref.law_id is None and f.ref.paragraph in by_paragraph
+        else f
+        for f in found
+    ]
+    seen = {f.ref for f in resolved}
+    extra = [(ref, raw or "") for ref in stated if ref not in seen]
+    return resolved, extra
+
+
+_SEE_ALSO = re.compile(r"(?i)\bse\s+også\b")
+
+
+def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
+    """The citations that say what the document is about: not those in "Praksis" or "Se også"."""
+    section_index, sentence_index = SpanIndex(sections(body)), SpanIndex(sentences(body))
+    see_also: dict[int, bool] = {}
+    kept = []
+    for f in found:
+        section = section_index.at(f.start)
+        heading = body[section.start : section.start + 40].lstrip().lower() if section else ""
+        sentence = sentence_index.at(f.start)
+        if sentence and sentence.start not in see_also:
+            see_also[sentence.start] = bool(_SEE_ALSO.search(body, sentence.start, sentence.end))
+        if heading.startswith("praksis") or (sentence and see_also[sentence.start]):
+            continue
+        kept.append((f.ref, snippet(body, f.start, f.end, width=160)))
+    return kept
+
+
+def _insert_reference_data(db: sqlite_utils.Database) -> None:
+    db["topics"].insert_all(
+        {"id": t.id, "label": t.label, "description": t.description, "parent": t.parent}
+        for t in taxonomy()
+    )
+    db["laws"].insert_all(
+        {
+            "id": law.id,
+            "title": law.title,
+            "short_name": law.short_name,
+            "abbreviations": _json(list(law.abbreviations)),
+            "names": _json(list(law.names)),
+            "valid_from": law.valid_from,
+            "valid_to": law.valid_to,
+            "replaced_by": law.replaced_by,
+            "note": " ".join(law.note.split()) if law.note else None,
+        }
+        for law in registry().laws.values()
+    )
+    db["municipalities"].insert_all(
+        {"name": m.name, "official": m.official, "region": m.region} for m in municipalities()
+    )
+
+
+def _number_index(db: sqlite_utils.Database) -> dict[str, str]:
+    """Decision number → document id, principmeddelelser first, then by id."""
+    index: dict[str, str] = {}
+    for doc_id, number in db.execute(
+        "select id, number from documents where number is not null "
+        "order by doc_type != 'principmeddelelse', id"
+    ):
+        try:
+            index.setdefault(normalise_number(number), doc_id)
+        except ValueError:
+            continue
+    return index
+
+
+@dataclass
+class DocumentAnalysis:
+    """Everything the enrichment finds in one document."""
+
+    law_refs: list[FoundRef]
+    metadata_refs: list[tuple[LawRef, str]]
+    decisions: list[DecisionRef]
+    outcome: Outcome | None
+    topics: list[Assignment]
+    municipalities: list[MunicipalityMention]
+
+
+def analyse(record: dict) -> DocumentAnalysis:
+    """Analyse one document record (title, text, doc_type, number, date, keywords …)."""
+    title, text, date = record.get("title") or "", record["text"], record.get("date")
+    body = f"{title}\n\n{text}" if title else text
+    found, metadata = _with_source_refs(
+        find_refs(body, date), _source_refs(record, date), record.get("paragraph")
+    )
+    outcome = find_outcome(text, record.get("doc_type"))
+    facts = DocumentFacts(
+        title=title,
+        text=text,
+        doc_type=record.get("doc_type") or "",
+        summary=record.get("summary"),
+        keywords=list(record.get("keywords") or []),
+        law_refs=_refs_for_topics(body, found) + metadata,
+        outcome=outcome.outcome if outcome else None,
+    )
+    return DocumentAnalysis(
+        law_refs=found,
+        metadata_refs=metadata,
+        decisions=find_decisions(body, record.get("doc_type"), record.get("number")),
+        outcome=outcome,
+        topics=assign_topics(facts),
+        municipalities=find_municipalities(body),
+    )
+
+
+def _law_row(doc_id: str, ref: LawRef, raw: str, resolution: str | None, position) -> dict:
+    return {
+        "document_id": doc_id,
+        "law_id": ref.law_id,
+        "paragraph": ref.paragraph,
+        "stk": ref.stk,
+        "nr": ref.nr,
+        "canonical": canonical(ref),
+        "raw": raw,
+        "resolution": resolution,
+        "position": position,
+    }
+
+
+def enrich(db: sqlite_utils.Database) -> EnrichReport:
+    """Create and fill the enrichment tables from the `documents` already in `db`."""
+    create_enrichment_tables(db)
+    _insert_reference_data(db)
+    numbers = _number_index(db)
+    labels = {t.id: t.label for t in taxonomy()}
+    report = EnrichReport()
+    law_rows, citation_rows, topic_rows, municipality_rows, updates = [], [], [], [], []
+    cursor = db.execute(f"select {_SOURCE_COLUMNS} from documents order by id")
+    columns = [c[0] for c in cursor.description]
+    for values in cursor.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        for name in ("keywords", "law_names"):
+            row[name] = json.loads(row[name]) if row[name] else []
+        doc_id = row["id"]
+        result = analyse(row)
+        report.documents += 1
+
+        for f in result.law_refs:
+            law_rows.append(_law_row(doc_id, f.ref, f.raw, f.resolution, f.start))
+        for ref, raw in result.metadata_refs:
+            law_rows.append(_law_row(doc_id, ref, raw, _SOURCE, None))
+        for ref in result.decisions:
+            citation_rows.append(
+                {
+                    "citing_id": doc_id,
+                    "cited_number": ref.number,
+                    "cited_id": numbers.get(ref.number),
+                    "kind": ref.kind,
+                    "raw": ref.raw,
+                }
+            )
+            report.citations[ref.kind] += 1
+        if result.outcome:
+            report.outcomes[result.outcome.outcome] += 1
+        for a in result.topics:
+            topic_rows.append(
+                {
+                    "document_id": doc_id,
+                    "topic_id": a.topic_id,
+                    "rule": a.rule,
+                    "evidence": a.evidence,
+                }
+            )
+            report.topics[a.topic_id] += 1
+        by_name: dict[str, list[MunicipalityMention]] = {}
+        for mention in result.municipalities:
+            by_name.setdefault(mention.name, []).append(mention)
+        for name in sorted(by_name):
+            municipality_rows.append(
+                {
+                    "document_id": doc_id,
+                    "municipality": name,
+                    "mentions": len(by_name[name]),
+                    "evidence": by_name[name][0].raw,
+                }
+            )
+
+        refs = [f.ref for f in result.law_refs] + [ref for ref, _ in result.metadata_refs]
+        resolved = [ref for ref in refs if ref.law_id]
+        short_names = sorted({registry().laws[ref.law_id].short_name for ref in resolved})
+        paragraphs = sorted({paragraph_label(ref) for ref in resolved}, key=_paragraph_sort_key)
+        outcome = result.outcome
+        updates.append(
+            (
+                outcome.outcome if outcome else None,
+                outcome.sentence if outcome else None,
+                _json([labels[a.topic_id] for a in result.topics]),
+                _json(short_names),
+                _json(paragraphs),
+                _json(sorted(by_name)),
+                doc_id,
+            )
+        )
+
+    for number, row in enumerate(law_rows, start=1):
+        row["id"] = number
+    report.law_references = len(law_rows)
+    report.unresolved_law_references = sum(1 for r in law_rows if r["law_id"] is None)
+    db["law_references"].insert_all(law_rows, batch_size=1000)
+    db["citations"].insert_all(citation_rows, batch_size=1000)
+    db["document_topics"].insert_all(topic_rows, batch_size=1000)
+    db["document_municipalities"].insert_all(municipality_rows, batch_size=1000)
+    db.conn.executemany(
+        "update documents set outcome = ?, outcome_sentence = ?, topics = ?, cited_laws = ?, "
+        "cited_paragraphs = ?, mentioned_municipalities = ? where id = ?",
+        updates,
+    )
+    return report
