@@ -273,18 +273,45 @@ def _drop_noise(root: Tag) -> None:
         tag.decompose()
 
 
+def _list_text(listing: Tag) -> str:
+    ordered = listing.name == "ol"
+    lines = []
+    for number, entry in enumerate(listing.find_all("li", recursive=False), start=1):
+        text = " ".join(paragraphs(entry))  # a nested list's items, spaced, on this line
+        if text:
+            lines.append(f"{number}. {text}" if ordered else f"– {text}")
+    return "\n".join(lines)
+
+
+def _texts(soup: BeautifulSoup, holder: Tag) -> tuple[str, ...]:
+    # A list is one paragraph of "1. …"/"– …" lines, as the numbered points of an Indstilling
+    # are one block to a reader; a token keeps its place among the other paragraphs.
+    lists: dict[str, str] = {}
+    for listing in holder.find_all(["ul", "ol"]):
+        if listing.find_parent(["ul", "ol"]) is None:
+            token = f"\x00liste{len(lists)}\x00"
+            lists[token] = _list_text(listing)
+            placeholder = soup.new_tag("p")
+            placeholder.string = token
+            listing.replace_with(placeholder)
+    texts = (lists.get(text, text) for text in paragraphs(holder))
+    return tuple(text for text in texts if text)
+
+
 def _section(heading: str, nodes: list, base_url: str) -> Section | None:
-    holder = BeautifulSoup("", "lxml").new_tag("div")
+    soup = BeautifulSoup("", "lxml")
+    holder = soup.new_tag("div")
     for node in nodes:
         holder.append(node.extract())
-    texts = tuple(paragraphs(holder))
-    if not texts:
-        return None
     # A <div> holding only text is a paragraph; kept as <p> so the cleaned HTML keeps the breaks.
     for div in holder.find_all("div"):
         if not any(isinstance(d, Tag) and d.name in BLOCK_TAGS for d in div.descendants):
             div.name = "p"
-    return Section(heading, texts, clean_html(holder, base_url))
+    markup = clean_html(holder, base_url)  # before the lists below become text
+    texts = _texts(soup, holder)
+    if not texts:
+        return None
+    return Section(heading, texts, markup)
 
 
 def sections_of(root: Tag, base_url: str, default_heading: str = "") -> list[Section]:
@@ -380,7 +407,7 @@ def _item_text(item: Item) -> str:
         out.extend(section.paragraphs)
     if item.attachments:
         out.append("Bilag")
-        out.extend(a["title"] for a in item.attachments)
+        out.append("\n".join(a["title"] for a in item.attachments))
     return "\n\n".join(out)
 
 

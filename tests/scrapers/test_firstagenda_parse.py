@@ -124,6 +124,12 @@ def test_sections_are_heading_paragraphs_and_the_summary_is_the_resume():
 def test_tables_lists_and_links_survive_safely_in_the_html():
     records = example("hvidovre-beskaeftigelse-referat").expected["records"]
     assert "<ol><li>at orienteringen" in records[0]["html"]
+    # A list is one paragraph of numbered lines; attachments one paragraph of titles.
+    assert (
+        "\n\n1. at orienteringen om ankestatistikken for 2024 tages til efterretning,\n"
+        "2. at resultatet af den interne" in records[0]["text"]
+    )
+    assert records[1]["text"].endswith("Bilag\n\nUdkast til kvalitetsstandard 2026\nBilag 2")
     assert "<td>Ressourceforløb</td>" in records[1]["html"]
     assert "Ressourceforløb | 246 | 2,6 år" in records[1]["text"]
     tillaeg = example("hvidovre-social-tillaegsdagsorden").expected["records"][0]
@@ -192,6 +198,19 @@ def test_items_fall_back_to_caption_and_plain_text_fields():
     records = fa.parse_dagsorden(content, "https://x.dk/api", kommune).records
     assert records[0]["title"] == "Orientering om budget"
     assert records[1]["text"] == "Sagsfremstilling\n\nFørste.\n\nAnden."
+
+
+def test_bullet_lists_become_dash_lines_and_nested_items_stay_inside():
+    markup = (
+        "<h3>Sagsfremstilling</h3><span><p>Tilbuddene er:</p><ul><li>Mentor</li>"
+        "<li>Praktik<ul><li>i kommunen</li></ul></li></ul><p>Slut.</p></span>"
+    )
+    content = _agenda(_item("1", Felter=[{"Navn": "", "Html": markup}]))
+    record = fa.parse_dagsorden(content, "https://x.dk/api", fa.kommune_for("hvidovre")).records[0]
+    assert record["text"] == (
+        "Sagsfremstilling\n\nTilbuddene er:\n\n– Mentor\n– Praktik i kommunen\n\nSlut."
+    )
+    assert "<ul><li>Mentor</li>" in record["html"]
 
 
 def test_closed_means_closed_whatever_else_the_item_says():
