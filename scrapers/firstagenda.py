@@ -42,6 +42,9 @@ SUMMARY_HEADINGS = ("resume", "beslutningstema")
 _NOISE_TAGS = ["script", "style", "title", "meta", "link", "head", "noscript", "template"]
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _CLOSED_TITLE = re.compile(r"^\s*lukket\b", re.I)
+_CLOSED_MARK = re.compile(
+    r"^\s*lukket(\s+punkt)?\s*[:\-–]", re.I
+)  # "Lukket: …", "Lukket punkt - …"
 _SUPPLEMENTARY = re.compile(r"^\s*till(æ|ae)g", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}))?")
 
@@ -82,12 +85,12 @@ def load_kommuner(path: Path = KOMMUNER_PATH) -> dict[str, Kommune]:
 
 def kommune_for(key: str, base_url: str | None = None) -> Kommune:
     """The municipality `key`, its site replaced by `base_url` when given."""
-    key = slug(key)
+    given, key = key.strip(), slug(key)
     known = load_kommuner().get(key)
     if known is None and base_url is None:
         names = ", ".join(load_kommuner())
         raise UnknownKommune(f"ukendt kommune {key!r}; kendte: {names} (ellers brug --base-url)")
-    name = known.name if known else key.replace("-", " ").title().replace(" ", "-")
+    name = known.name if known else "-".join(w.capitalize() for w in given.split("-"))
     return Kommune(key, name, (base_url or known.base_url).rstrip("/"))
 
 
@@ -208,7 +211,8 @@ def parse_udvalgsliste(content: bytes, url: str) -> list[MeetingRef]:
                 if not isinstance(meeting, dict):
                     continue
                 meeting_id = meeting.get("Id")
-                start = meeting.get("Dato") or meeting.get("MeetingBeginUtc") or ""
+                start = meeting.get("Dato") or meeting.get("MeetingBeginUtc")
+                start = start if isinstance(start, str) else ""
                 if not is_guid(meeting_id) or not _DATE.match(start) or not committee_name:
                     continue
                 if meeting_id in seen:
@@ -491,8 +495,12 @@ def collect(
 
 
 def is_closed(title: str, is_open: object = None) -> bool:
-    """Closed unless the site says open, and never public when the title says "Lukket"."""
-    return is_open is False or bool(_CLOSED_TITLE.match(title))
+    """Closed when the site says so, or the title marks it ("Lukket: …"); unsure means closed."""
+    if is_open is False or _CLOSED_MARK.match(title):
+        return True
+    # Without IsOpen, any title opening with "Lukket" is taken as closed: better one public
+    # item missed than one closed item published.
+    return is_open is not True and bool(_CLOSED_TITLE.match(title))
 
 
 # -- the agenda answer ------------------------------------------------------------------------

@@ -220,9 +220,10 @@ def test_closed_means_closed_whatever_else_the_item_says():
         _item("2", IsOpen=None, Navn="Lukket punkt: Personsag"),
         _item("3", IsOpen=True, Navn="Lukket: Ejendomshandel"),
         _item("4"),
+        _item("5", IsOpen=True, Navn="Lukket afdeling på Plejecenter Eksempel genåbnes"),
     )
     result = fa.parse_dagsorden(content, "https://x.dk/api", kommune)
-    assert [r["item_number"] for r in result.records] == [4]
+    assert [r["item_number"] for r in result.records] == [4, 5]
     assert [i.rsplit("-", 1)[-1] for i in result.closed] == ["1", "2", "3"]
 
 
@@ -262,7 +263,8 @@ def test_known_municipalities_and_the_base_url_override():
         assert not kommune.base_url.endswith("/") and kommune.name[0].isupper()
     assert fa.kommune_for("Hvidovre").base_url == "https://dagsordener-referater.hvidovre.dk"
     assert fa.kommune_for("hvidovre", "http://127.0.0.1:9/").base_url == "http://127.0.0.1:9"
-    assert fa.kommune_for("høje-taastrup", "https://x.dk").name == "Hoeje-Taastrup"
+    other = fa.kommune_for("høje-taastrup", "https://x.dk")
+    assert (other.key, other.name) == ("hoeje-taastrup", "Høje-Taastrup")
     with pytest.raises(fa.UnknownKommune, match="--base-url"):
         fa.kommune_for("ukendtby")
 
