@@ -18,8 +18,9 @@ from db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_
 from db.enrich.laws import registry
 from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
 from db.enrich.outcomes import Outcome, find_outcome
+from db.enrich.scan import share_suffix
 from db.enrich.schema import create_enrichment_tables
-from db.enrich.text import SpanIndex, sections, sentences, snippet
+from db.enrich.text import section_index, sentence_index, share_sentences, snippet
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 
 _SOURCE = "kildens paragraf-felt"
@@ -80,13 +81,13 @@ _SEE_ALSO = re.compile(r"(?i)\bse\s+også\b")
 
 def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
     """The citations that say what the document is about: not those in "Praksis" or "Se også"."""
-    section_index, sentence_index = SpanIndex(sections(body)), SpanIndex(sentences(body))
+    sections, sentences = section_index(body), sentence_index(body)
     see_also: dict[int, bool] = {}
     kept = []
     for f in found:
-        section = section_index.at(f.start)
+        section = sections.at(f.start)
         heading = body[section.start : section.start + 40].lstrip().lower() if section else ""
-        sentence = sentence_index.at(f.start)
+        sentence = sentences.at(f.start)
         if sentence and sentence.start not in see_also:
             see_also[sentence.start] = bool(_SEE_ALSO.search(body, sentence.start, sentence.end))
         if heading.startswith("praksis") or (sentence and see_also[sentence.start]):
@@ -149,6 +150,8 @@ def analyse(record: dict) -> DocumentAnalysis:
     """Analyse one document record (title, text, doc_type, number, date, keywords …)."""
     title, text, date = record.get("title") or "", record["text"], record.get("date")
     body = f"{title}\n\n{text}" if title else text
+    share_suffix(body, text)
+    share_sentences(body, text)
     found, metadata = _with_source_refs(
         find_refs(body, date), _source_refs(record, date), record.get("paragraph")
     )

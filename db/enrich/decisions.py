@@ -11,7 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from db.enrich.text import SpanIndex, blocks, is_heading, sentences
+from db.enrich.scan import Scanner
+from db.enrich.text import SentenceIndex, blocks, is_heading, sentence_index
 
 _NUMBER = r"(?:[A-ZÆØ]-)?\d{1,4}-\d{2}"
 _NUMBER_END = r"(?![\w/]|-\d)"
@@ -28,7 +29,8 @@ _KEYWORD_LIST = re.compile(
     rf"((?:{_CONNECTOR}(?:{_KEYWORD}\s{{0,3}})?(?:nr\.\s{{0,2}})?{_NUMBER}{_NUMBER_END}){{0,40}})"
 )
 _LIST_NUMBER = re.compile(rf"(?<![\w-]){_NUMBER}{_NUMBER_END}")
-_LETTERED = re.compile(r"(?<![\w./-])[A-ZÆØ]-\d{1,4}-\d{2}(?![\w/-])")
+_LETTERED_BODY = r"[A-ZÆØ]-\d{1,4}-\d{2}(?![\w/-])"
+_LETTERED = re.compile(r"(?<![\w./-])" + _LETTERED_BODY)
 # Praksis lists: "15-14: Når …" at the start of a line or sentence.
 _LIST_ITEM = re.compile(
     r"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{0,3}(?:[-–•*][ \t]{1,3})?(\d{1,4}-\d{2})(?=:)"
@@ -58,6 +60,23 @@ _CLAUSE_BREAK = re.compile(r"(?i)henvis|\bjf\.|\bse\s+også\b|\bi\s+øvrigt\b|\b
 _CUE_REACH = 120
 _THIS = re.compile(r"(?i)\s{0,3}(?:denne|nærværende)\b")
 
+# Gates: what a pattern cannot match without, written to start with a literal so `re` finds it
+# fast; a text without it skips the pattern. Every decision number has "-" and two digits.
+_ANY_NUMBER = re.compile(r"-\d\d")
+_LETTERED_GATE = re.compile(r"-\d{1,4}-\d\d")
+_LIST_GATE = re.compile(r"-\d\d:")
+_BULLET_GATE = re.compile(r"[-–•*][ \t]{1,3}\d{1,4}-\d\d")
+# The keyword patterns start with a look-behind and case-insensitive words, which `re` cannot
+# skip ahead to; the scanners look for their first words instead (db/enrich/scan.py).
+_KEYWORD_SCAN = Scanner(
+    _KEYWORD_LIST,
+    ["princip", "omskrivning", "erstatte", "afløs", "sm", "afg"],
+    fold=True,
+)
+_LETTERED_SCAN = Scanner(_LETTERED, candidates=re.compile(_LETTERED_BODY))
+_REPLACES_HEADER_SCAN = Scanner(_REPLACES_HEADER, ["kassere", "sammenskrivning", "omskrivning"])
+_OTHER_HEADER_SCAN = Scanner(_OTHER_HEADER, ["se", "vejledninger", "love", "sag"])
+
 
 @dataclass(frozen=True)
 class DecisionRef:
@@ -81,14 +100,17 @@ def normalise_number(raw: str) -> str:
 def _occurrences(text: str) -> list[tuple[int, int, str]]:
     """(start, end, number) for every decision number that stands in a decision context."""
     found: dict[int, tuple[int, int, str]] = {}
-    for match in _KEYWORD_LIST.finditer(text):
+    for match in _KEYWORD_SCAN.finditer(text):
         found[match.start(1)] = (match.start(1), match.end(1), match.group(1))
         for item in _LIST_NUMBER.finditer(match.group(2)):
             start = match.start(2) + item.start()
             found[start] = (start, start + len(item.group()), item.group())
-    for match in _LETTERED.finditer(text):
+    lettered = _LETTERED_SCAN.finditer(text) if _LETTERED_GATE.search(text) else ()
+    for match in lettered:
         found.setdefault(match.start(), (match.start(), match.end(), match.group()))
-    for pattern in (_LIST_ITEM, _BULLET_ITEM):
+    for pattern, gate in ((_LIST_ITEM, _LIST_GATE), (_BULLET_ITEM, _BULLET_GATE)):
+        if not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             found[match.start(1)] = (match.start(1), match.end(1), match.group(1))
     return [found[k] for k in sorted(found)]
@@ -96,8 +118,8 @@ def _occurrences(text: str) -> list[tuple[int, int, str]]:
 
 def _header_states(text: str) -> list[tuple[int, str]]:
     """Positions where a Praksis sub-list starts, with the kind its items get."""
-    states = [(m.end(), "replaces") for m in _REPLACES_HEADER.finditer(text)]
-    states += [(m.start(), "cites") for m in _OTHER_HEADER.finditer(text)]
+    states = [(m.end(), "replaces") for m in _REPLACES_HEADER_SCAN.finditer(text)]
+    states += [(m.start(), "cites") for m in _OTHER_HEADER_SCAN.finditer(text)]
     states += [(b.start, "cites") for b in blocks(text) if is_heading(text[b.start : b.end])]
     return sorted(states)
 
@@ -146,9 +168,11 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
     """The decision references in `text`, one per cited number, strongest kind first."""
     own = normalise_number(own_number) if own_number else None
     may_replace = doc_type in (None, "principmeddelelse")
-    states = _header_states(text)
-    state_starts = [start for start, _ in states]
-    sentence_index = SpanIndex(sentences(text))
+    if not _ANY_NUMBER.search(text):
+        return []
+    states: list[tuple[int, str]] | None = None
+    state_starts: list[int] = []
+    sentences = sentence_index(text)
     cues: dict[int, _SentenceCues] = {}
     best: dict[str, DecisionRef] = {}
     for start, end, raw_number in _occurrences(text):
@@ -157,14 +181,17 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
             continue
         kind = "cites"
         if may_replace:
-            sentence = sentence_index.at(start)
+            sentence = sentences.at(start)
             if sentence:
                 if sentence.start not in cues:
                     cues[sentence.start] = _SentenceCues(text, sentence.start, sentence.end)
                 kind = cues[sentence.start].kind(start)
             if kind == "cites":
+                if states is None:
+                    states = _header_states(text)
+                    state_starts = [start for start, _ in states]
                 kind = _state_at(states, state_starts, start)
-        raw = _raw(text, start, end, sentence_index)
+        raw = _raw(text, start, end, sentences)
         ref = DecisionRef(number, kind, start, end, raw)
         current = best.get(number)
         if current is None or _PRIORITY[kind] < _PRIORITY[current.kind]:
@@ -172,9 +199,9 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
     return sorted(best.values(), key=lambda r: r.start)
 
 
-def _raw(text: str, start: int, end: int, sentence_index: SpanIndex) -> str:
+def _raw(text: str, start: int, end: int, sentences: SentenceIndex) -> str:
     """The words around the number, within its sentence, about 60 characters each side."""
-    sentence = sentence_index.at(start)
+    sentence = sentences.at(start)
     left = max(sentence.start if sentence else 0, start - 60)
     right = min(sentence.end if sentence else len(text), end + 60)
     while left > 0 and left < start and not text[left - 1].isspace():

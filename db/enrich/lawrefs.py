@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from db.enrich.laws import Law, LawMention, Registry, registry
-from db.enrich.text import SpanIndex, sections, sentences
+from db.enrich.text import section_index, sentence_index
 
 MAX_RANGE = 20
 _MAX_STEPS = 64
@@ -289,8 +289,8 @@ class _Context:
     def __init__(self, text: str, groups: list[_Group], mentions: list[LawMention]):
         self.mentions = mentions
         self.starts = [m.start for m in mentions]
-        self.sentences = SpanIndex(sentences(text))
-        self.sections = SpanIndex(sections(text))
+        self.sentences = sentence_index(text)
+        self.sections = section_index(text)
         self.attached = {id(g.attached) for g in groups if g.attached}
         self.earlier: dict[str, dict[str, Law]] = {}
         self._section_laws: dict[int, list[Law]] = {}

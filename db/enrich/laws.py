@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from db.enrich.data import DATA_DIR, DataFileError, load
+from db.enrich.scan import Scanner
 
 _SPACE = re.compile(r"\s+")
 # Names on -loven/-bekendtgørelsen and "barnets lov" take a genitive s ("servicelovens § 112").
@@ -51,6 +52,7 @@ class Registry:
     genitive_names: set[str] = field(default_factory=set)
     by_abbreviation: dict[str, str] = field(default_factory=dict)
     pattern: re.Pattern = field(default=re.compile("(?!)"))
+    scanner: Scanner | None = None
 
     def resolve_name(self, matched: str, date: str | None = None) -> tuple[Law, bool] | None:
         """The law a matched name refers to on `date`, and whether the name was genitive."""
@@ -67,7 +69,8 @@ class Registry:
     def mentions(self, text: str, date: str | None = None) -> list[LawMention]:
         """Every place `text` names a law, by name, genitive or abbreviation, in order."""
         found = []
-        for match in self.pattern.finditer(text):
+        matches = self.scanner.finditer(text) if self.scanner else self.pattern.finditer(text)
+        for match in matches:
             resolved = self.resolve_name(match.group(), date)
             if resolved:
                 found.append(LawMention(match.start(), match.end(), *resolved))
@@ -128,4 +131,7 @@ def registry() -> Registry:
     names = _names_pattern(list(reg.by_name))
     abbreviations = _names_pattern(list(reg.by_abbreviation))
     reg.pattern = re.compile(rf"(?<![\w§-])(?:(?i:{names})|{abbreviations})(?![\w-])")
+    # Every match starts with a name's first word or an abbreviation, in any case.
+    needles = [name.split()[0] for name in reg.by_name] + list(reg.by_abbreviation)
+    reg.scanner = Scanner(reg.pattern, needles, fold=True)
     return reg

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from db.enrich.data import DATA_DIR, DataFileError, load
+from db.enrich.scan import Scanner
 
 EXPECTED_COUNT = 98
 
@@ -65,18 +66,41 @@ def _alternation(forms) -> str:
     )
 
 
+_NOT_AFTER = r"(?<![\wÆØÅæøå-])"
+
+
+# Longest list "A, B og C Kommuner" the pattern reads, in names.
+_MAX_LISTED = 14
+
+
 @cache
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    names = _alternation(_forms())
-    single = re.compile(
-        rf"(?<![\wÆØÅæøå-])({names})[ \t\u00a0]{{1,2}}"
-        r"(?:[Kk]ommunes?|[Rr]egionskommunes?)(?![\wæøå])"
-    )
-    listed = re.compile(
-        rf"(?<![\wÆØÅæøå-])((?:{names})(?:\s{{0,2}},\s{{0,2}}(?:{names})){{0,12}}"
+def _patterns() -> tuple[Scanner, Scanner, re.Pattern]:
+    forms = _forms()
+    names = _alternation(forms)
+    longest = max(len(form) for form in forms)
+    single = rf"({names})[ \t\u00a0]{{1,2}}(?:[Kk]ommunes?|[Rr]egionskommunes?)(?![\wæøå])"
+    listed = (
+        rf"((?:{names})(?:\s{{0,2}},\s{{0,2}}(?:{names})){{0,12}}"
         rf"\s{{1,3}}og\s{{1,3}}(?:{names}))\s{{1,2}}[Kk]ommuner(?![\wæøå])"
     )
-    return single, listed, re.compile(names)
+    # Every match has "ommune" right after the name(s): "Kommune", "Regionskommune", "kommuner".
+    # Only the stretch before each "ommune" that a match can start in is searched, with the
+    # pattern minus its look-behind, so `re` skips straight to a name's first letter.
+    single_reach = longest + len(" Regionsk") + 1
+    listed_reach = _MAX_LISTED * (longest + 8) + 3
+    return (
+        Scanner(
+            re.compile(_NOT_AFTER + single),
+            candidates=re.compile(single),
+            anchor=("ommune", single_reach, 2),
+        ),
+        Scanner(
+            re.compile(_NOT_AFTER + listed),
+            candidates=re.compile(listed),
+            anchor=("ommune", listed_reach, 2),
+        ),
+        re.compile(names),
+    )
 
 
 @cache
@@ -92,6 +116,8 @@ def find_municipalities(text: str) -> list[MunicipalityMention]:
     """Every mention of a municipality with "Kommune"/"kommune", genitive or in a list."""
     single, listed, any_name = _patterns()
     found: list[MunicipalityMention] = []
+    if "ommune" not in text:  # "Kommune", "kommuner", "Regionskommune": every match has it
+        return found
     for match in single.finditer(text):
         if name := _name_of(match.group(1)):
             found.append(MunicipalityMention(name, match.start(), match.end(), match.group()))

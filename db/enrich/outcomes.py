@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.enrich.text import sentences
+from db.enrich.text import sentence_index
 
 OUTCOMES = ("stadfæstet", "ændret", "ophævet", "hjemvist", "afvist")
 DECIDING = {"principmeddelelse"}
@@ -95,6 +95,23 @@ _FORMULAS: list[tuple[re.Pattern, str]] = [
     (_rx(rf"\bafgørelse\w*{_S}{_ANY_WORDS}{{0,3}}?er{_S}rigtig\b"), "stadfæstet"),
 ]
 _RESULT = re.compile(r"\b[Rr]esultatet\s{1,3}er\s{0,2}:")
+# A word every pattern above needs (case as in the patterns): a sentence without one of them
+# yields no candidate, and "esultatet" marks a sentence that may start the formal result.
+_CUES = ("stadfæst", "tiltr", "enig", "medhold", "ændr", "ophæv", "hjemvis", "afvis", "behandle")
+_CUES += ("ugyldig", "rigtig")
+_RESULT_CUE = "esultatet"
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Every position of `word` in `text` (`str.find` is far faster than a regex here)."""
+    found = []
+    position = text.find(word)
+    while position >= 0:
+        found.append(position)
+        position = text.find(word, position + 1)
+    return found
+
+
 _STATISTICS = re.compile(
     r"%|\bprocent\b|\bpct\b|\b\d+\s{1,3}af\s{1,3}(?:de|disse)\b"
     r"|\b\d+\s{1,3}(?:af\s{1,3}(?:de\s{1,3})?\d+\s{1,3})?(?:[\wæøå]+\s{1,3})?"
@@ -226,18 +243,29 @@ def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
     if doc_type not in DECIDING | REPORTING:
         return None
     reporting = doc_type in REPORTING
-    spans = sentences(text)
+    cues = [p for word in _CUES for p in _occurrences(text, word)]
+    if not cues:
+        return None
+    index = sentence_index(text)
+    # Only sentences with a cue or "Resultatet er:" matter; the rest are skipped unread.
+    with_cue = {index.key(p) for p in cues}
+    keys = with_cue | {index.key(p) for p in _occurrences(text, _RESULT_CUE)}
+    keys.discard(None)
     candidates: list[_Candidate] = []
-    formal_until = -1
-    for i, span in enumerate(spans):
+    formal: tuple = ()
+    for key in sorted(keys):
+        span = index.span(key)
         sentence = " ".join(text[span.start : span.end].split())
         if _RESULT.search(sentence):
-            formal_until = i + 1
+            # "Resultatet er:" makes this sentence and the next one the formal result.
+            formal = (key, index.following(key))
+        if key not in with_cue:
+            continue
         if _STATISTICS.search(sentence) or _CONDITIONAL.search(sentence):
             continue
         if reporting and (not _APPEAL_BODY.search(sentence) or _GENERAL.search(sentence)):
             continue
-        found = _candidates(sentence, span.start, formal=i <= formal_until)
+        found = _candidates(sentence, span.start, formal=key in formal)
         if reporting:
             found = [c for c in found if c.priority >= 2]
         candidates.extend(found)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from db.enrich.data import DATA_DIR, DataFileError, load
 from db.enrich.lawrefs import LawRef
 from db.enrich.laws import registry
+from db.enrich.scan import Scanner, ScannerGroup
 from db.enrich.text import snippet
 
 DEFAULT_MIN_HITS = 2
@@ -28,6 +29,11 @@ class Topic:
     terms: tuple[re.Pattern, ...]
     children: tuple[str, ...]
     min_hits: int
+    # The same terms, each with the literal start it is looked for by (see db/enrich/scan.py).
+    scanners: tuple[Scanner, ...] = field(default=(), compare=False, repr=False)
+    scanner_ids: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
+    # `outcomes` with and without "delvis ", so "delvis hjemvist" counts for "hjemvist".
+    outcome_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ def taxonomy() -> tuple[Topic, ...]:
         unknown = set(rules) - _RULE_KEYS
         if unknown:
             raise DataFileError(f"{path}: emne {topic_id}: ukendte regler {sorted(unknown)}")
+        terms = tuple(_compile_term(t, path, topic_id) for t in rules.get("terms", []))
+        outcomes = frozenset(rules.get("outcomes", []))
         topics.append(
             Topic(
                 id=topic_id,
@@ -87,11 +95,14 @@ def taxonomy() -> tuple[Topic, ...]:
                 parent=entry.get("parent"),
                 emneord=frozenset(k.lower() for k in rules.get("emneord", [])),
                 doc_types=frozenset(rules.get("doc_types", [])),
-                outcomes=frozenset(rules.get("outcomes", [])),
+                outcomes=outcomes,
                 laws=tuple(_law_rule(r, path, topic_id) for r in rules.get("laws", [])),
-                terms=tuple(_compile_term(t, path, topic_id) for t in rules.get("terms", [])),
+                terms=terms,
                 children=tuple(rules.get("children", [])),
                 min_hits=int(rules.get("min_hits", DEFAULT_MIN_HITS)),
+                scanners=(scanners := tuple(Scanner(term) for term in terms)),
+                scanner_ids=frozenset(id(s) for s in scanners),
+                outcome_keys=outcomes | {o.removeprefix("delvis ") for o in outcomes},
             )
         )
     ids = {t.id for t in topics}
@@ -104,25 +115,60 @@ def taxonomy() -> tuple[Topic, ...]:
     return tuple(topics)
 
 
-def _first_hit(topic: Topic, text: str) -> re.Match | None:
-    hits = [m for term in topic.terms if (m := term.search(text))]
-    return min(hits, key=lambda m: m.start()) if hits else None
+@cache
+def _all_terms() -> ScannerGroup:
+    return ScannerGroup(s for topic in taxonomy() for s in topic.scanners)
 
 
-def _count_hits(topic: Topic, text: str) -> int:
-    spans = {m.span() for term in topic.terms for m in term.finditer(text)}
-    return len(spans)
+class _Hits:
+    """Every match of every term in one text, found once and shared by the topics."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._possible = _all_terms().possible(text)
+        self._matches: dict[int, list[re.Match]] = {}
+
+    def matches(self, scanner: Scanner) -> list[re.Match]:
+        key = id(scanner)
+        if key not in self._matches:
+            if key in self._possible:
+                self._matches[key] = list(scanner.finditer(self.text))
+            else:
+                self._matches[key] = []
+        return self._matches[key]
+
+    def first(self, topic: Topic) -> re.Match | None:
+        """The earliest match of any term; on a tie the term listed first."""
+        if self._possible.isdisjoint(topic.scanner_ids):
+            return None
+        hits = [found[0] for s in topic.scanners if (found := self.matches(s))]
+        return min(hits, key=lambda m: m.start()) if hits else None
+
+    def count(self, topic: Topic) -> int:
+        """Distinct places any term matches (two terms on the same words count once)."""
+        if self._possible.isdisjoint(topic.scanner_ids):
+            return 0
+        return len({m.span() for s in topic.scanners for m in self.matches(s)})
 
 
-def _direct(topic: Topic, facts: DocumentFacts) -> Assignment | None:
+@lru_cache(maxsize=4096)
+def _keyword_topics(keyword: str) -> frozenset[str]:
+    """The topics a source keyword names, by emneord or by a term (keywords repeat a lot)."""
+    lowered = keyword.lower()
+    return frozenset(
+        t.id
+        for t in taxonomy()
+        if lowered in t.emneord or any(s.search(keyword) for s in t.scanners)
+    )
+
+
+def _direct(topic: Topic, facts: DocumentFacts, hits: dict[str, _Hits]) -> Assignment | None:
     for keyword in facts.keywords:
-        if keyword.lower() in topic.emneord or any(t.search(keyword) for t in topic.terms):
+        if topic.id in _keyword_topics(keyword):
             return Assignment(topic.id, f"emneord: {keyword}", keyword)
     if facts.doc_type in topic.doc_types:
         return Assignment(topic.id, f"dokumenttype: {facts.doc_type}", facts.title)
-    if facts.outcome and facts.outcome.removeprefix("delvis ") in topic.outcomes | {
-        o.removeprefix("delvis ") for o in topic.outcomes
-    }:
+    if facts.outcome and facts.outcome.removeprefix("delvis ") in topic.outcome_keys:
         return Assignment(topic.id, f"udfald: {facts.outcome}", facts.outcome)
     for ref, raw in facts.law_refs:
         for law_id, paragraph in topic.laws:
@@ -130,14 +176,16 @@ def _direct(topic: Topic, facts: DocumentFacts) -> Assignment | None:
                 rule = f"{law_id} § {paragraph}" if paragraph else law_id
                 return Assignment(topic.id, f"lovhenvisning: {rule}", raw)
     for field_name, value in (("titel", facts.title), ("resumé", facts.summary or "")):
-        if hit := _first_hit(topic, value):
+        if hit := hits[field_name].first(topic):
             return Assignment(topic.id, f"{field_name}: {hit.group()}", value)
-    hits = _count_hits(topic, facts.text)
-    if topic.terms and hits >= topic.min_hits:
-        first = _first_hit(topic, facts.text)
+    if not topic.scanners:
+        return None
+    count = hits["tekst"].count(topic)
+    if count >= topic.min_hits:
+        first = hits["tekst"].first(topic)
         return Assignment(
             topic.id,
-            f"tekst: {hits} forekomster",
+            f"tekst: {count} forekomster",
             snippet(facts.text, first.start(), first.end(), width=160),
         )
     return None
@@ -148,8 +196,13 @@ def assign_topics(facts: DocumentFacts) -> list[Assignment]:
     topics = taxonomy()
     labels = {t.id: t.label for t in topics}
     found: dict[str, Assignment] = {}
+    hits = {
+        "titel": _Hits(facts.title),
+        "resumé": _Hits(facts.summary or ""),
+        "tekst": _Hits(facts.text),
+    }
     for topic in topics:
-        if assignment := _direct(topic, facts):
+        if assignment := _direct(topic, facts, hits):
             found[topic.id] = assignment
     for topic in topics:
         if topic.id in found:
