@@ -83,16 +83,23 @@ def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
     """The citations that say what the document is about: not those in "Praksis" or "Se også"."""
     sections, sentences = section_index(body), sentence_index(body)
     see_also: dict[int, bool] = {}
+    # The references of one citation ("§§ 11 og 12") share its place, and so its verdict.
+    evidence: dict[tuple[int, int], str | None] = {}
     kept = []
     for f in found:
-        section = sections.at(f.start)
-        heading = body[section.start : section.start + 40].lstrip().lower() if section else ""
-        sentence = sentences.at(f.start)
-        if sentence and sentence.start not in see_also:
-            see_also[sentence.start] = bool(_SEE_ALSO.search(body, sentence.start, sentence.end))
-        if heading.startswith("praksis") or (sentence and see_also[sentence.start]):
-            continue
-        kept.append((f.ref, snippet(body, f.start, f.end, width=160)))
+        place = (f.start, f.end)
+        if place not in evidence:
+            section = sections.at(f.start)
+            heading = body[section.start : section.start + 40].lstrip().lower() if section else ""
+            sentence = sentences.at(f.start)
+            if sentence and sentence.start not in see_also:
+                see_also[sentence.start] = bool(
+                    _SEE_ALSO.search(body, sentence.start, sentence.end)
+                )
+            skip = heading.startswith("praksis") or (sentence and see_also[sentence.start])
+            evidence[place] = None if skip else snippet(body, f.start, f.end, width=160)
+        if evidence[place] is not None:
+            kept.append((f.ref, evidence[place]))
     return kept
 
 
@@ -175,18 +182,22 @@ def analyse(record: dict) -> DocumentAnalysis:
     )
 
 
-def _law_row(doc_id: str, ref: LawRef, raw: str, resolution: str | None, position) -> dict:
-    return {
-        "document_id": doc_id,
-        "law_id": ref.law_id,
-        "paragraph": ref.paragraph,
-        "stk": ref.stk,
-        "nr": ref.nr,
-        "canonical": canonical(ref),
-        "raw": raw,
-        "resolution": resolution,
-        "position": position,
-    }
+_LAW_COLUMNS = "id, document_id, law_id, paragraph, stk, nr, canonical, raw, resolution, position"
+_INSERTS = {
+    "law_references": f"insert into law_references ({_LAW_COLUMNS}) values ({', '.join('?' * 10)})",
+    "citations": "insert into citations (citing_id, cited_number, cited_id, kind, raw) "
+    "values (?, ?, ?, ?, ?)",
+    "document_topics": "insert into document_topics (document_id, topic_id, rule, evidence) "
+    "values (?, ?, ?, ?)",
+    "document_municipalities": "insert into document_municipalities "
+    "(document_id, municipality, mentions, evidence) values (?, ?, ?, ?)",
+}
+
+
+def _law_row(doc_id: str, ref: LawRef, raw: str, resolution: str | None, position) -> list:
+    # The id (first) is filled in when all rows are known.
+    law, paragraph, stk, nr = ref.law_id, ref.paragraph, ref.stk, ref.nr
+    return [None, doc_id, law, paragraph, stk, nr, canonical(ref), raw, resolution, position]
 
 
 def enrich(db: sqlite_utils.Database) -> EnrichReport:
@@ -212,40 +223,18 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
         for ref, raw in result.metadata_refs:
             law_rows.append(_law_row(doc_id, ref, raw, _SOURCE, None))
         for ref in result.decisions:
-            citation_rows.append(
-                {
-                    "citing_id": doc_id,
-                    "cited_number": ref.number,
-                    "cited_id": numbers.get(ref.number),
-                    "kind": ref.kind,
-                    "raw": ref.raw,
-                }
-            )
+            citation_rows.append((doc_id, ref.number, numbers.get(ref.number), ref.kind, ref.raw))
             report.citations[ref.kind] += 1
         if result.outcome:
             report.outcomes[result.outcome.outcome] += 1
         for a in result.topics:
-            topic_rows.append(
-                {
-                    "document_id": doc_id,
-                    "topic_id": a.topic_id,
-                    "rule": a.rule,
-                    "evidence": a.evidence,
-                }
-            )
+            topic_rows.append((doc_id, a.topic_id, a.rule, a.evidence))
             report.topics[a.topic_id] += 1
         by_name: dict[str, list[MunicipalityMention]] = {}
         for mention in result.municipalities:
             by_name.setdefault(mention.name, []).append(mention)
         for name in sorted(by_name):
-            municipality_rows.append(
-                {
-                    "document_id": doc_id,
-                    "municipality": name,
-                    "mentions": len(by_name[name]),
-                    "evidence": by_name[name][0].raw,
-                }
-            )
+            municipality_rows.append((doc_id, name, len(by_name[name]), by_name[name][0].raw))
 
         refs = [f.ref for f in result.law_refs] + [ref for ref, _ in result.metadata_refs]
         resolved = [ref for ref in refs if ref.law_id]
@@ -265,13 +254,16 @@ def enrich(db: sqlite_utils.Database) -> EnrichReport:
         )
 
     for number, row in enumerate(law_rows, start=1):
-        row["id"] = number
+        row[0] = number
     report.law_references = len(law_rows)
-    report.unresolved_law_references = sum(1 for r in law_rows if r["law_id"] is None)
-    db["law_references"].insert_all(law_rows, batch_size=1000)
-    db["citations"].insert_all(citation_rows, batch_size=1000)
-    db["document_topics"].insert_all(topic_rows, batch_size=1000)
-    db["document_municipalities"].insert_all(municipality_rows, batch_size=1000)
+    report.unresolved_law_references = sum(1 for r in law_rows if r[2] is None)
+    for table, rows in (
+        ("law_references", law_rows),
+        ("citations", citation_rows),
+        ("document_topics", topic_rows),
+        ("document_municipalities", municipality_rows),
+    ):
+        db.conn.executemany(_INSERTS[table], rows)
     db.conn.executemany(
         "update documents set outcome = ?, outcome_sentence = ?, topics = ?, cited_laws = ?, "
         "cited_paragraphs = ?, mentioned_municipalities = ? where id = ?",

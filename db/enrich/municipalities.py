@@ -83,7 +83,8 @@ def _patterns() -> tuple[Scanner, Scanner, re.Pattern]:
         rf"((?:{names})(?:\s{{0,2}},\s{{0,2}}(?:{names})){{0,12}}"
         rf"\s{{1,3}}og\s{{1,3}}(?:{names}))\s{{1,2}}[Kk]ommuner(?![\wæøå])"
     )
-    # Every match has "ommune" right after the name(s): "Kommune", "Regionskommune", "kommuner".
+    # Every match has "ommune" right after the name(s): "Kommune", "Regionskommune", and a list
+    # has "kommuner".
     # Only the stretch before each "ommune" that a match can start in is searched, with the
     # pattern minus its look-behind, so `re` skips straight to a name's first letter.
     single_reach = longest + len(" Regionsk") + 1
@@ -97,7 +98,7 @@ def _patterns() -> tuple[Scanner, Scanner, re.Pattern]:
         Scanner(
             re.compile(_NOT_AFTER + listed),
             candidates=re.compile(listed),
-            anchor=("ommune", listed_reach, 2),
+            anchor=("ommuner", listed_reach, 1),
         ),
         re.compile(names),
     )

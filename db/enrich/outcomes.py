@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from db.enrich.scan import register_words, word_starts
 from db.enrich.text import sentence_index
 
 OUTCOMES = ("stadfæstet", "ændret", "ophævet", "hjemvist", "afvist")
@@ -39,20 +40,24 @@ def _rx(*parts: str) -> re.Pattern:
     return re.compile("".join(parts))
 
 
-_ACTIVE: list[tuple[re.Pattern, str]] = [
-    (_rx(r"\bstadfæst(?:er|ede|et)\b"), "stadfæstet"),
-    (_rx(r"\btiltr(?:æder|ådte|ådt)\b"), "stadfæstet"),
+# Each pattern with a word every match of it contains, to skip the pattern when it is absent.
+_ACTIVE: list[tuple[re.Pattern, str, str]] = [
+    (_rx(r"\bstadfæst(?:er|ede|et)\b"), "stadfæstet", "stadfæst"),
+    (_rx(r"\btiltr(?:æder|ådte|ådt)\b"), "stadfæstet", "tiltr"),
     (
         _rx(rf"\b(?:er|var){_S}(?:{_W}{_S})?enige?{_S}i{_S}(?:{_W}{_S}){{0,3}}afgørelse"),
         "stadfæstet",
+        "enig",
     ),
     (
         _rx(rf"\b(?:fandt|finder){_S}ikke{_S}{_ANY_WORDS}{{0,2}}grundlag{_S}for{_S}at{_S}ændre"),
         "stadfæstet",
+        "grundlag",
     ),
     (
         _rx(rf"\b(?:giver|gav|får|fik){_S}{_ANY_WORDS}{{0,2}}(?:delvis[t]?{_S})?medhold\b"),
         "ændret",
+        "medhold",
     ),
     (
         _rx(
@@ -60,15 +65,17 @@ _ACTIVE: list[tuple[re.Pattern, str]] = [
             rf"(?=(?:{_S}{_W}){{0,5}}?{_S}(?:{_W}afgørelse\w*|afgørelse\w*|sagen)\b)",
         ),
         "ændret",
+        "ændr",
     ),
-    (_rx(r"\bophæv(?:er|ede|et)\b"), "ophævet"),
-    (_rx(r"\bhjemvis(?:er|te|t)\b"), "hjemvist"),
+    (_rx(r"\bophæv(?:er|ede|et)\b"), "ophævet", "ophæv"),
+    (_rx(r"\bhjemvis(?:er|te|t)\b"), "hjemvist", "hjemvis"),
     (
         _rx(
             rf"\bafvis(?:er|te|t){_S}{_ANY_WORDS}{{0,2}}?",
             rf"(?:klage\w*|sagen|at{_S}(?:realitets)?behandle)",
         ),
         "afvist",
+        "afvis",
     ),
 ]
 _PASSIVE: list[re.Pattern] = [
@@ -88,18 +95,24 @@ _PASSIVE_FORMS = {
     "ændres": "ændret",
     "ophæves": "ophævet",
 }
-_FORMULAS: list[tuple[re.Pattern, str]] = [
-    (_rx(rf"\bskal{_S}behandle{_S}(?:din{_S}|sin{_S})?sag(?:en)?{_S}igen\b"), "hjemvist"),
-    (_rx(rf"\bkan{_S}ikke{_S}behandle{_S}(?:din{_S}|sin{_S})?klage"), "afvist"),
-    (_rx(rf"\b[Aa]fgørelsen{_S}er{_S}ugyldig\b"), "ophævet"),
-    (_rx(rf"\bafgørelse\w*{_S}{_ANY_WORDS}{{0,3}}?er{_S}rigtig\b"), "stadfæstet"),
+_FORMULAS: list[tuple[re.Pattern, str, str]] = [
+    (
+        _rx(rf"\bskal{_S}behandle{_S}(?:din{_S}|sin{_S})?sag(?:en)?{_S}igen\b"),
+        "hjemvist",
+        "behandle",
+    ),
+    (_rx(rf"\bkan{_S}ikke{_S}behandle{_S}(?:din{_S}|sin{_S})?klage"), "afvist", "behandle"),
+    (_rx(rf"\b[Aa]fgørelsen{_S}er{_S}ugyldig\b"), "ophævet", "ugyldig"),
+    (_rx(rf"\bafgørelse\w*{_S}{_ANY_WORDS}{{0,3}}?er{_S}rigtig\b"), "stadfæstet", "rigtig"),
 ]
 _RESULT = re.compile(r"\b[Rr]esultatet\s{1,3}er\s{0,2}:")
-# A word every pattern above needs (case as in the patterns): a sentence without one of them
-# yields no candidate, and "esultatet" marks a sentence that may start the formal result.
+# A word every pattern above needs, at the start of a word: a sentence without one yields no
+# candidate; "resultatet" marks a sentence that may start the formal result. They are looked
+# for in the lower-cased text, which finds them in every case (more sentences, same result).
 _CUES = ("stadfæst", "tiltr", "enig", "medhold", "ændr", "ophæv", "hjemvis", "afvis", "behandle")
 _CUES += ("ugyldig", "rigtig")
-_RESULT_CUE = "esultatet"
+_RESULT_CUE = "resultatet"
+register_words((*_CUES, _RESULT_CUE))
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -170,7 +183,9 @@ def _partial(sentence: str, start: int, end: int) -> bool:
 
 def _formula_candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
     found = []
-    for pattern, outcome in _FORMULAS:
+    for pattern, outcome, cue in _FORMULAS:
+        if cue not in sentence:
+            continue
         for match in pattern.finditer(sentence):
             if not formal and _MODAL.search(sentence[max(0, match.start() - 60) : match.start()]):
                 continue
@@ -185,7 +200,9 @@ def _formula_candidates(sentence: str, base: int, formal: bool) -> list[_Candida
 
 def _active_candidates(sentence: str, base: int, formal: bool) -> list[_Candidate]:
     found = []
-    for pattern, outcome in _ACTIVE:
+    for pattern, outcome, cue in _ACTIVE:
+        if cue not in sentence:
+            continue
         for match in pattern.finditer(sentence):
             before = sentence[max(0, match.start() - _REACH) : match.start()]
             kind = _subject_kind(before)
@@ -243,13 +260,17 @@ def find_outcome(text: str, doc_type: str | None) -> Outcome | None:
     if doc_type not in DECIDING | REPORTING:
         return None
     reporting = doc_type in REPORTING
-    cues = [p for word in _CUES for p in _occurrences(text, word)]
+    cues = word_starts(text, _CUES)
+    results = word_starts(text, (_RESULT_CUE,))
+    if cues is None or results is None:
+        cues = [p for word in _CUES for p in _occurrences(text, word)]
+        results = _occurrences(text, _RESULT_CUE[1:])
     if not cues:
         return None
     index = sentence_index(text)
     # Only sentences with a cue or "Resultatet er:" matter; the rest are skipped unread.
     with_cue = {index.key(p) for p in cues}
-    keys = with_cue | {index.key(p) for p in _occurrences(text, _RESULT_CUE)}
+    keys = with_cue | {index.key(p) for p in results}
     keys.discard(None)
     candidates: list[_Candidate] = []
     formal: tuple = ()

@@ -250,6 +250,23 @@ def _register(needles: Iterable[str]) -> None:
         _current.clear()
 
 
+def register_words(words: Iterable[str]) -> None:
+    """Have the shared word-start pass also look for these lower-case words (see `word_starts`)."""
+    _register(words)
+
+
+def word_starts(text: str, words: Iterable[str]) -> list[int] | None:
+    """Sorted positions where one of `words` (registered, lower-case) starts a word of the
+    lower-cased text, from the shared pass; None when positions in it are not those in `text`.
+
+    "Starts a word" includes every place after a non-word character (and a few more)."""
+    form = _form(text)
+    if not form.aligned:
+        return None
+    found = form.word_starts()
+    return sorted(p for word in words for p in found.get(word, ()))
+
+
 def _lexicon() -> Lexicon:
     if not _current:
         _current.append(Lexicon(_registered, version=len(_registered)))
@@ -426,14 +443,22 @@ class ScannerGroup:
 
     def __init__(self, scanners: Iterable[Scanner]):
         self.scanners = tuple(scanners)
-        self._checked = [s for s in self.scanners if s.word_start]
-        self._others = {id(s) for s in self.scanners if not s.word_start}
-        self.unsafe = "".join(sorted({c for s in self._checked for c in s.unsafe}))
+        checked = [s for s in self.scanners if s.word_start]
+        self._others = frozenset(id(s) for s in self.scanners if not s.word_start)
+        self._by_needle: dict[str, set[int]] = {}
+        for scanner in checked:
+            for needle in scanner.needles:
+                self._by_needle.setdefault(needle, set()).add(id(scanner))
+        self.unsafe = "".join(sorted({c for s in checked for c in s.unsafe}))
 
     def possible(self, text: str) -> set[int]:
         """The ids of the scanners that may match `text`; the others surely do not."""
         form = _form(text)
         if _EXTRA_CASES is None or not form.safe(self.unsafe):
             return {id(s) for s in self.scanners}
-        words = form.word_starts().keys()
-        return self._others | {id(s) for s in self._checked if not words.isdisjoint(s.needles)}
+        possible = set(self._others)
+        by_needle = self._by_needle
+        for needle in form.word_starts():
+            if needle in by_needle:
+                possible |= by_needle[needle]
+        return possible

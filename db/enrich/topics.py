@@ -32,6 +32,7 @@ class Topic:
     # The same terms, each with the literal start it is looked for by (see db/enrich/scan.py).
     scanners: tuple[Scanner, ...] = field(default=(), compare=False, repr=False)
     scanner_ids: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
+    law_ids: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # `outcomes` with and without "delvis ", so "delvis hjemvist" counts for "hjemvist".
     outcome_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -86,7 +87,9 @@ def taxonomy() -> tuple[Topic, ...]:
         if unknown:
             raise DataFileError(f"{path}: emne {topic_id}: ukendte regler {sorted(unknown)}")
         terms = tuple(_compile_term(t, path, topic_id) for t in rules.get("terms", []))
+        scanners = tuple(Scanner(term) for term in terms)
         outcomes = frozenset(rules.get("outcomes", []))
+        laws = tuple(_law_rule(r, path, topic_id) for r in rules.get("laws", []))
         topics.append(
             Topic(
                 id=topic_id,
@@ -96,12 +99,13 @@ def taxonomy() -> tuple[Topic, ...]:
                 emneord=frozenset(k.lower() for k in rules.get("emneord", [])),
                 doc_types=frozenset(rules.get("doc_types", [])),
                 outcomes=outcomes,
-                laws=tuple(_law_rule(r, path, topic_id) for r in rules.get("laws", [])),
+                laws=laws,
                 terms=terms,
                 children=tuple(rules.get("children", [])),
                 min_hits=int(rules.get("min_hits", DEFAULT_MIN_HITS)),
-                scanners=(scanners := tuple(Scanner(term) for term in terms)),
+                scanners=scanners,
                 scanner_ids=frozenset(id(s) for s in scanners),
+                law_ids=frozenset(law_id for law_id, _ in laws),
                 outcome_keys=outcomes | {o.removeprefix("delvis ") for o in outcomes},
             )
         )
@@ -125,13 +129,13 @@ class _Hits:
 
     def __init__(self, text: str):
         self.text = text
-        self._possible = _all_terms().possible(text)
+        self.possible = _all_terms().possible(text)
         self._matches: dict[int, list[re.Match]] = {}
 
     def matches(self, scanner: Scanner) -> list[re.Match]:
         key = id(scanner)
         if key not in self._matches:
-            if key in self._possible:
+            if key in self.possible:
                 self._matches[key] = list(scanner.finditer(self.text))
             else:
                 self._matches[key] = []
@@ -139,14 +143,14 @@ class _Hits:
 
     def first(self, topic: Topic) -> re.Match | None:
         """The earliest match of any term; on a tie the term listed first."""
-        if self._possible.isdisjoint(topic.scanner_ids):
+        if self.possible.isdisjoint(topic.scanner_ids):
             return None
         hits = [found[0] for s in topic.scanners if (found := self.matches(s))]
         return min(hits, key=lambda m: m.start()) if hits else None
 
     def count(self, topic: Topic) -> int:
         """Distinct places any term matches (two terms on the same words count once)."""
-        if self._possible.isdisjoint(topic.scanner_ids):
+        if self.possible.isdisjoint(topic.scanner_ids):
             return 0
         return len({m.span() for s in topic.scanners for m in self.matches(s)})
 
@@ -201,7 +205,21 @@ def assign_topics(facts: DocumentFacts) -> list[Assignment]:
         "resumé": _Hits(facts.summary or ""),
         "tekst": _Hits(facts.text),
     }
+    # Most topics have nothing to go on in a document; they are passed over without a look.
+    named = set().union(*(_keyword_topics(k) for k in facts.keywords))
+    cited = {ref.law_id for ref, _ in facts.law_refs}
+    possible = set().union(*(h.possible for h in hits.values()))
+    outcome = facts.outcome.removeprefix("delvis ") if facts.outcome else None
     for topic in topics:
+        if (
+            topic.id not in named
+            and facts.doc_type not in topic.doc_types
+            and outcome not in topic.outcome_keys
+            and topic.law_ids.isdisjoint(cited)
+            and possible.isdisjoint(topic.scanner_ids)
+            and topic.min_hits > 0
+        ):
+            continue
         if assignment := _direct(topic, facts, hits):
             found[topic.id] = assignment
     for topic in topics:
