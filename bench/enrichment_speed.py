@@ -6,9 +6,10 @@
 
 The corpus is the sample corpus's paragraphs recombined with a fixed seed (bench/synthetic.py).
 The documents are inserted first; only `enrich(db)` is timed, the same call the build makes, in
-a fresh in-memory database each round; the best of `--rounds` is reported. With `--baseline REF`
-the same benchmark runs in a subprocess on the `db/` package of that git revision, so both
-figures come from the same machine and the same corpus.
+a fresh in-memory database each round; the best of `--rounds` is reported, with one process
+(the default) and with `--workers` processes (RETSKILDE_ENRICH_WORKERS; pays on idle cores).
+With `--baseline REF` the same benchmark runs in a subprocess on the `db/` package of that git
+revision (its default `enrich(db)`), so all figures come from the same machine and corpus.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _measure(docs: int, rounds: int, profile: bool) -> dict:
+def _measure(docs: int, rounds: int, profile: bool, workers: int | None = None) -> dict:
     import sqlite_utils
 
     from bench.synthetic import synthetic_rows
@@ -46,7 +47,7 @@ def _measure(docs: int, rounds: int, profile: bool) -> dict:
         start = time.perf_counter()
         if profiler:
             profiler.enable()
-        enrich(db)
+        enrich(db) if workers is None else enrich(db, workers=workers)
         if profiler:
             profiler.disable()
         best = min(best, time.perf_counter() - start)
@@ -74,7 +75,7 @@ def _baseline(ref: str, docs: int, rounds: int) -> dict:
 def _line(label: str, result: dict) -> str:
     seconds = result["seconds"]
     return (
-        f"{label:<10}{result['docs']:,} dokumenter, {result['chars'] / 1e6:.1f} mio. tegn på "
+        f"{label:<11}{result['docs']:,} dokumenter, {result['chars'] / 1e6:.1f} mio. tegn på "
         f"{seconds:.2f} s = {result['docs'] / seconds:,.0f} dok/s, "
         f"{result['chars'] / seconds / 1e6:.2f} mio. tegn/s"
     )
@@ -86,20 +87,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="kørsler; den bedste tæller")
     parser.add_argument("--baseline", metavar="REF", help="git-revision at sammenligne med")
     parser.add_argument("--profile", action="store_true", help="cProfile af hver kørsel")
+    parser.add_argument("--workers", type=int, default=2, help="processer i den parallelle måling")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # The db/ package on PYTHONPATH (a baseline checkout) wins over this worktree's.
     sys.path.append(str(ROOT))
-    result = _measure(args.docs, args.rounds, args.profile)
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(_measure(args.docs, args.rounds, args.profile)))
         return
     print("Berigelse (enrich(db)) på et syntetisk korpus, bedste af", args.rounds, "kørsler:")
-    print(f"  {_line('nu:', result)}")
+    single = _measure(args.docs, args.rounds, args.profile, workers=1)
+    print(f"  {_line('1 proces:', single)}")
+    workers = args.workers
+    parallel = _measure(args.docs, args.rounds, args.profile, workers) if workers > 1 else single
+    if workers > 1:
+        print(f"  {_line(f'{workers} proc.:', parallel)}")
     if args.baseline:
         before = _baseline(args.baseline, args.docs, args.rounds)
         print(f"  {_line(args.baseline + ':', before)}")
-        print(f"  forhold: {before['seconds'] / result['seconds']:.1f} × hurtigere")
+        print(
+            f"  forhold: {before['seconds'] / single['seconds']:.1f} × hurtigere i én proces, "
+            f"{before['seconds'] / parallel['seconds']:.1f} × med {workers} processer"
+        )
 
 
 if __name__ == "__main__":
