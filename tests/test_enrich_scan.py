@@ -18,7 +18,7 @@ from db.enrich.scan import (
     Scanner,
     ScannerGroup,
     literal_prefix,
-    share_suffix,
+    share_part,
     starts_words,
     trie_pattern,
 )
@@ -108,11 +108,13 @@ def test_every_scanner_finds_what_its_pattern_finds(text):
 
 @CHECK
 @given(texts, texts)
-def test_a_shared_suffix_scans_like_the_text_alone(title, text):
+def test_a_shared_part_scans_like_the_part_alone(title, text):
     whole = f"{title}\n\n{text}"
-    share_suffix(whole, text)
+    share_part(whole, text, len(title) + 2)
+    share_part(whole, title, 0)
     for scanner in _scanners():
         _same(scanner, text)
+        _same(scanner, title)
 
 
 @CHECK

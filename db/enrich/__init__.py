@@ -21,7 +21,7 @@ from db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_
 from db.enrich.laws import registry
 from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
 from db.enrich.outcomes import Outcome, find_outcome
-from db.enrich.scan import share_suffix
+from db.enrich.scan import share_part
 from db.enrich.schema import create_enrichment_tables
 from db.enrich.text import section_index, sentence_index, share_sentences, snippet
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
@@ -160,8 +160,11 @@ def analyse(record: dict) -> DocumentAnalysis:
     """Analyse one document record (title, text, doc_type, number, date, keywords …)."""
     title, text, date = record.get("title") or "", record["text"], record.get("date")
     body = f"{title}\n\n{text}" if title else text
-    share_suffix(body, text)
-    share_sentences(body, text)
+    if title:
+        # Title and text are parts of the body: scan the body once and cut their scans from it.
+        share_part(body, text, len(title) + 2)
+        share_part(body, title, 0)
+        share_sentences(body, text)
     found, metadata = _with_source_refs(
         find_refs(body, date), _source_refs(record, date), record.get("paragraph")
     )

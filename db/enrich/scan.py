@@ -151,31 +151,39 @@ def folded(text: str) -> Folded:
     return Folded(text)
 
 
-def share_suffix(whole: str, part: str) -> None:
-    """Let `part` (the end of `whole`, after a line break) reuse the scan of `whole`.
+def share_part(whole: str, part: str, offset: int) -> None:
+    """Let `part`, found in `whole` at `offset`, reuse the scan of `whole`.
 
-    The lower-case copy and the word starts of `part` are then cut from those of `whole`, so a
-    document's text is not read again after its title + text has been.
+    The lower-case copy and the word starts of `part` are then cut from those of `whole`, so
+    a document's title and text are not read again after title + text has been. `part` must
+    start `whole` or follow a non-word character in it, so its first position starts a word
+    in both.
     """
-    offset = len(whole) - len(part)
-    if offset <= 0 or whole[offset - 1] != "\n" or not whole.endswith(part):
+    end = offset + len(part)
+    if not part or whole[offset:end] != part:
+        return
+    if offset > 0 and whole[offset - 1] in _LATIN1_WORD:
         return
     form = folded(whole)
-    lower = form.lower[offset:] if form.aligned else None
+    lower = form.lower[offset:end] if form.aligned else None
+    # Equal as a check, not an assumption: lower-casing can depend on the neighbours ("Σ").
     if lower is None or lower != part.lower():
         return
     shared = Folded(part, lower)
-    words = form.word_starts()
     shared._words = (
         _lexicon().version,
-        {n: [p - offset for p in ps if p >= offset] for n, ps in words.items()},
+        {
+            needle: inside
+            for needle, found in form.word_starts().items()
+            if (inside := [p - offset for p in found if offset <= p <= end - len(needle)])
+        },
     )
     if len(_shared) >= 8:
         _shared.clear()
     _shared[part] = shared
 
 
-# Forms registered by `share_suffix`, looked up before `folded`; a few documents' worth.
+# Forms registered by `share_part`, looked up before `folded`; a few documents' worth.
 _shared: dict[str, Folded] = {}
 
 
