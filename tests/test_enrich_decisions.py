@@ -89,3 +89,24 @@ def test_own_number_is_not_a_citation_and_each_number_appears_once():
         "Principmeddelelse 10-22 præciserer principmeddelelse 5-16. Se igen principmeddelelse 5-16."
     )
     assert found(text, own="10-22") == [("5-16", "cites")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The subject is this document (or there is none): it is the one that is replaced.
+        ("Principmeddelelsen er historisk og erstattet af principmeddelelse 7-23.", "replaced_by"),
+        ("Denne principmeddelelse er historisk. Den er erstattet af 7-23.", "replaced_by"),
+        ("Praksis\n\nErstattet af principmeddelelse 7-23.", "replaced_by"),
+        # The subject is another decision: from here that is a citation.
+        ("Ankestyrelsen traf afgørelse i 2019. Den afgørelse er nu erstattet af 7-23.", "cites"),
+        ("Den tidligere praksis er afløst af principmeddelelse 7-23.", "cites"),
+    ],
+)
+def test_replaced_by_only_when_the_subject_is_this_document(text, expected):
+    assert found(text, own="1-25") == [("7-23", expected)]
+
+
+def test_a_numbered_decision_replaced_by_another_is_cited_with_it():
+    text = "Principmeddelelse 27-15 er erstattet af principmeddelelse 12-20."
+    assert found(text, own="1-25") == [("27-15", "cites"), ("12-20", "cites")]

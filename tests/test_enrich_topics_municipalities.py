@@ -96,3 +96,49 @@ def test_municipality_names_are_matched_as_whole_words():
     assert find_municipalities("Nordfyns Kommune")
     assert not find_municipalities("Sydnordfyn Kommune")
     assert not find_municipalities("Nyborgvej Kommune")
+
+
+def test_one_unambiguous_phrase_is_enough_but_one_common_word_is_not():
+    found = topics(text="Afgørelsen blev ophævet, fordi begrundelsen var mangelfuld.")
+    assert found["begrundelse"] == "entydigt udtryk: begrundelsen var mangelfuld"
+    assert found["sagsbehandling"] == "underemne: Begrundelse"
+    assert "begrundelse" not in topics(text="Kommunen gav afslag med den begrundelse, at ...")
+    ruling = "Ankestyrelsen hjemviste sagen, fordi kommunen ikke havde indhentet en lægeattest."
+    assert topics(text=ruling)["oplysningsgrundlag"] == "entydigt udtryk: ikke havde indhentet"
+    statistics = "De fleste hjemviste sager drejede sig om sygedagpenge."
+    assert topics(text=statistics)["hjemvisning"] == "entydigt udtryk: hjemviste sager"
+
+
+def test_a_heading_counts_like_the_title_until_the_lists_of_sources():
+    text = "Indledning om sagerne.\n\nPartshøring og begrundelse\n\nKommunen skal høre borgeren."
+    assert topics(text=text)["begrundelse"] == "overskrift: begrundelse"
+    listed = "En tekst.\n\nLove og bekendtgørelser\n\nForvaltningsloven – § 19 om partshøring"
+    assert "partshoering" not in topics(text=listed)
+
+
+def test_the_subject_of_a_study_is_a_topic_but_a_list_of_decisions_is_not():
+    study = "Ankestyrelsen har i en praksisundersøgelse om ressourceforløbsydelse omgjort sager."
+    assert topics(text=study)["ressourceforloeb"] == (
+        "emne: praksisundersøgelse om ressourceforløbsydelse"
+    )
+    listing = "212 klager over afgørelser om sygedagpenge, fleksjob og kontanthjælp."
+    assert not {"fleksjob", "kontanthjaelp", "sygedagpenge"} & set(topics(text=listing))
+
+
+def test_the_deadline_for_access_to_documents_is_a_deadline():
+    law = topics(law_refs=[(LawRef("offentlighedsloven", "36"), "offentlighedslovens § 36")])
+    assert law["sagsbehandlingsfrister"] == "lovhenvisning: offentlighedsloven § 36"
+
+
+def test_ledighedsydelse_is_part_of_the_fleksjob_scheme():
+    found = topics(title="Revurdering af ledighedsydelse")
+    assert found["fleksjob"] == "underemne: Ledighedsydelse"
+    assert "ledighedsydelse" not in topics(title="Nye regler for fleksjob")
+
+
+def test_a_passing_mention_in_the_stated_principle_is_not_a_topic():
+    text = (
+        "Principmeddelelsen fastslår\n\nKommunen kan ikke give afslag med den begrundelse, at "
+        "borgeren kan arbejde i et fleksjob.\n\nDen konkrete sag\n\nEn borger søgte pension."
+    )
+    assert not {"begrundelse", "fleksjob"} & set(topics(text=text, doc_type="principmeddelelse"))

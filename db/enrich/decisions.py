@@ -59,6 +59,16 @@ _NEGATED = re.compile(r"(?i)\s{1,3}ikke\b")
 _CLAUSE_BREAK = re.compile(r"(?i)henvis|\bjf\.|\bse\s+også\b|\bi\s+øvrigt\b|\bdesuden\b")
 _CUE_REACH = 120
 _THIS = re.compile(r"(?i)\s{0,3}(?:denne|nærværende)\b")
+# "… erstattet af N" says that this document is replaced only when its subject is the document:
+# "Principmeddelelsen er historisk og erstattet af", "Denne principmeddelelse …", "Den er …", or
+# no subject ("Erstattet af 12-24."). "Den afgørelse er nu erstattet af 7-22" and "Principmeddelelse
+# 27-15 er erstattet af 12-20" are about another decision; from here both numbers are cited.
+_SELF_SUBJECT = re.compile(
+    r"(?i)\W*(?:(?:denne|nærværende)\s{1,3})?(?:princip(?:meddelelse|afgørelse)|meddelelse)(?:n|ns)?"
+    r"\b(?!\s{0,3}(?:nr\.\s{0,2})?\d)"
+    r"|\W*(?:den|denne|det)\s{1,3}(?:er|var|blev|bliver|vil|kan|har|skal)\b"
+    r"|\W*$"
+)
 
 # Gates: what a pattern cannot match without, written to start with a literal so `re` finds it
 # fast; a text without it skips the pattern. Every decision number has "-" and two digits.
@@ -135,7 +145,12 @@ class _SentenceCues:
     def __init__(self, text: str, start: int, end: int):
         self.text = text
         self.replaced_by = [
-            (m.start(), m.end(), bool(_THIS.match(text, m.end())))
+            (
+                m.start(),
+                m.end(),
+                bool(_THIS.match(text, m.end())),
+                bool(_SELF_SUBJECT.match(text[start : m.start()])),
+            )
             for m in _REPLACED_BY.finditer(text, start, end)
         ]
         self.replaces_before = [
@@ -149,8 +164,8 @@ class _SentenceCues:
 
     def kind(self, position: int) -> str:
         """The kind the sentence's own wording gives a reference at `position`."""
-        for cue_start, cue_end, this_follows in self.replaced_by:
-            if cue_end <= position and not this_follows:
+        for cue_start, cue_end, this_follows, about_this in self.replaced_by:
+            if cue_end <= position and not this_follows and about_this:
                 return "replaced_by"
             if cue_start >= position and this_follows:
                 return "replaces"

@@ -1,4 +1,16 @@
-"""Assign topics from the taxonomy in db/data/topics.yml, recording the rule that fired and why."""
+"""Assign topics from the taxonomy in db/data/topics.yml, recording the rule that fired and why.
+
+The rules, tried in this order for each topic (the first that fires is recorded):
+emneord, document type, outcome, law reference, a term in the title, in the summary, in a heading
+of the text (before the lists of sources), one unambiguous phrase ("strong_terms") anywhere in
+the text, a term as the subject of a study, guidance or statement ("praksisundersøgelse om
+ressourceforløbsydelse"), and finally `min_hits` mentions of the terms in the text. A parent
+topic follows from its subtopics.
+
+Not a rule: one mention in the section "Principmeddelelsen fastslår". That section is running
+text, where "med den begrundelse, at" and passing lists ("jobafklaringsforløb, ressourceforløb
+eller andre tilbud") are common; on the sample corpus it only added such mentions.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +22,27 @@ from db.enrich.data import DATA_DIR, DataFileError, load
 from db.enrich.lawrefs import LawRef
 from db.enrich.laws import registry
 from db.enrich.scan import Scanner, ScannerGroup
-from db.enrich.text import snippet
+from db.enrich.text import Span, blocks, is_heading, snippet
 
 DEFAULT_MIN_HITS = 2
-_RULE_KEYS = {"emneord", "doc_types", "outcomes", "laws", "terms", "children", "min_hits"}
+_RULE_KEYS = {
+    "emneord",
+    "doc_types",
+    "outcomes",
+    "laws",
+    "terms",
+    "strong_terms",
+    "children",
+    "min_hits",
+}
+# Headings that start lists of other sources (laws, decisions, attachments); headings from there
+# on name those sources, not what the document is about.
+_REFERENCE_HEADINGS = {"praksis", "love og bekendtgørelser", "se også", "bilag", "bilag:"}
+# "en praksisundersøgelse om X", "vejledningen om X": X is what the study or guidance is about.
+_SUBJECT = re.compile(
+    r"(?i)(?<![\w])(praksisundersøgelse|undersøgelse|vejledning|udtalelse|rapport)"
+    r"(?:en|n|r|rne|erne)?\s{1,3}om\s{1,3}"
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +58,13 @@ class Topic:
     terms: tuple[re.Pattern, ...]
     children: tuple[str, ...]
     min_hits: int
-    # The same terms, each with the literal start it is looked for by (see db/enrich/scan.py).
+    # Phrases that only occur when a document deals with the topic: one in the text is enough.
+    strong_terms: tuple[re.Pattern, ...] = ()
+    # The terms, each with the literal start it is looked for by (see db/enrich/scan.py).
     scanners: tuple[Scanner, ...] = field(default=(), compare=False, repr=False)
+    strong_scanners: tuple[Scanner, ...] = field(default=(), compare=False, repr=False)
+    # Terms and strong terms: everything that names the topic in a title, heading or principle.
+    naming: tuple[Scanner, ...] = field(default=(), compare=False, repr=False)
     scanner_ids: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
     law_ids: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # `outcomes` with and without "delvis ", so "delvis hjemvist" counts for "hjemvist".
@@ -87,7 +121,9 @@ def taxonomy() -> tuple[Topic, ...]:
         if unknown:
             raise DataFileError(f"{path}: emne {topic_id}: ukendte regler {sorted(unknown)}")
         terms = tuple(_compile_term(t, path, topic_id) for t in rules.get("terms", []))
+        strong = tuple(_compile_term(t, path, topic_id) for t in rules.get("strong_terms", []))
         scanners = tuple(Scanner(term) for term in terms)
+        strong_scanners = tuple(Scanner(term) for term in strong)
         outcomes = frozenset(rules.get("outcomes", []))
         laws = tuple(_law_rule(r, path, topic_id) for r in rules.get("laws", []))
         topics.append(
@@ -103,8 +139,11 @@ def taxonomy() -> tuple[Topic, ...]:
                 terms=terms,
                 children=tuple(rules.get("children", [])),
                 min_hits=int(rules.get("min_hits", DEFAULT_MIN_HITS)),
+                strong_terms=strong,
                 scanners=scanners,
-                scanner_ids=frozenset(id(s) for s in scanners),
+                strong_scanners=strong_scanners,
+                naming=scanners + strong_scanners,
+                scanner_ids=frozenset(id(s) for s in scanners + strong_scanners),
                 law_ids=frozenset(law_id for law_id, _ in laws),
                 outcome_keys=outcomes | {o.removeprefix("delvis ") for o in outcomes},
             )
@@ -121,7 +160,7 @@ def taxonomy() -> tuple[Topic, ...]:
 
 @cache
 def _all_terms() -> ScannerGroup:
-    return ScannerGroup(s for topic in taxonomy() for s in topic.scanners)
+    return ScannerGroup(s for topic in taxonomy() for s in topic.naming)
 
 
 class _Hits:
@@ -141,11 +180,24 @@ class _Hits:
                 self._matches[key] = []
         return self._matches[key]
 
-    def first(self, topic: Topic) -> re.Match | None:
-        """The earliest match of any term; on a tie the term listed first."""
+    def first(self, topic: Topic, scanners=None, within=None) -> re.Match | None:
+        """The earliest match of any term (default: terms and strong terms), on a tie the one
+        listed first; only matches inside the `within` spans when given."""
         if self.possible.isdisjoint(topic.scanner_ids):
             return None
-        hits = [found[0] for s in topic.scanners if (found := self.matches(s))]
+        hits = []
+        for scanner in topic.naming if scanners is None else scanners:
+            for match in self.matches(scanner):
+                if within is None or any(s.start <= match.start() < s.end for s in within):
+                    hits.append(match)
+                    break
+        return min(hits, key=lambda m: m.start()) if hits else None
+
+    def starting_at(self, topic: Topic, positions: set[int]) -> re.Match | None:
+        """The first match of any term that starts at one of `positions`."""
+        if not positions or self.possible.isdisjoint(topic.scanner_ids):
+            return None
+        hits = [m for s in topic.naming for m in self.matches(s) if m.start() in positions]
         return min(hits, key=lambda m: m.start()) if hits else None
 
     def count(self, topic: Topic) -> int:
@@ -166,7 +218,44 @@ def _keyword_topics(keyword: str) -> frozenset[str]:
     )
 
 
-def _direct(topic: Topic, facts: DocumentFacts, hits: dict[str, _Hits]) -> Assignment | None:
+class _Layout:
+    """Where a text's own headings and its subject phrases are."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._headings: list[Span] | None = None
+        self._subjects: dict[int, str] | None = None
+
+    @property
+    def headings(self) -> list[Span]:
+        """Heading blocks, up to the first heading of a list of sources ("Praksis", "Bilag")."""
+        if self._headings is None:
+            self._headings = []
+            for block in blocks(self.text):
+                content = self.text[block.start : block.end]
+                if not is_heading(content):
+                    continue
+                if " ".join(content.split()).lower() in _REFERENCE_HEADINGS:
+                    break
+                self._headings.append(block)
+        return self._headings
+
+    @property
+    def subjects(self) -> dict[int, str]:
+        """End of each "praksisundersøgelse om " → the words ("praksisundersøgelse om")."""
+        if self._subjects is None:
+            self._subjects = {
+                m.end(): " ".join(m.group().split()) for m in _SUBJECT_SCAN.finditer(self.text)
+            }
+        return self._subjects
+
+
+_SUBJECT_SCAN = Scanner(
+    _SUBJECT, ["praksisundersøgelse", "undersøgelse", "vejledning", "udtalelse", "rapport"]
+)
+
+
+def _direct(topic: Topic, facts: DocumentFacts, hits: dict, layout: _Layout) -> Assignment | None:
     for keyword in facts.keywords:
         if topic.id in _keyword_topics(keyword):
             return Assignment(topic.id, f"emneord: {keyword}", keyword)
@@ -182,11 +271,22 @@ def _direct(topic: Topic, facts: DocumentFacts, hits: dict[str, _Hits]) -> Assig
     for field_name, value in (("titel", facts.title), ("resumé", facts.summary or "")):
         if hit := hits[field_name].first(topic):
             return Assignment(topic.id, f"{field_name}: {hit.group()}", value)
-    if not topic.scanners:
+    text = hits["tekst"]
+    if not topic.naming or text.possible.isdisjoint(topic.scanner_ids):
         return None
-    count = hits["tekst"].count(topic)
-    if count >= topic.min_hits:
-        first = hits["tekst"].first(topic)
+    if hit := text.first(topic, within=layout.headings):
+        heading = next(h for h in layout.headings if h.start <= hit.start() < h.end)
+        evidence = " ".join(facts.text[heading.start : heading.end].split())
+        return Assignment(topic.id, f"overskrift: {hit.group()}", evidence)
+    if hit := text.first(topic, topic.strong_scanners):
+        evidence = snippet(facts.text, hit.start(), hit.end(), width=160)
+        return Assignment(topic.id, f"entydigt udtryk: {hit.group()}", evidence)
+    if hit := text.starting_at(topic, set(layout.subjects)):
+        evidence = snippet(facts.text, hit.start(), hit.end(), width=160)
+        return Assignment(topic.id, f"emne: {layout.subjects[hit.start()]} {hit.group()}", evidence)
+    count = text.count(topic)
+    if topic.scanners and count >= topic.min_hits:
+        first = text.first(topic, topic.scanners)
         return Assignment(
             topic.id,
             f"tekst: {count} forekomster",
@@ -205,6 +305,7 @@ def assign_topics(facts: DocumentFacts) -> list[Assignment]:
         "resumé": _Hits(facts.summary or ""),
         "tekst": _Hits(facts.text),
     }
+    layout = _Layout(facts.text)
     # Most topics have nothing to go on in a document; they are passed over without a look.
     named = set().union(*(_keyword_topics(k) for k in facts.keywords))
     cited = {ref.law_id for ref, _ in facts.law_refs}
@@ -220,7 +321,7 @@ def assign_topics(facts: DocumentFacts) -> list[Assignment]:
             and topic.min_hits > 0
         ):
             continue
-        if assignment := _direct(topic, facts, hits):
+        if assignment := _direct(topic, facts, hits, layout):
             found[topic.id] = assignment
     for topic in topics:
         if topic.id in found:
