@@ -17,12 +17,13 @@ from db.enrich.scan import (
     Lexicon,
     Scanner,
     ScannerGroup,
+    _form,
     literal_prefix,
     share_part,
     starts_words,
     trie_pattern,
 )
-from db.enrich.text import SentenceIndex, sentence_index, share_sentences
+from db.enrich.text import SentenceIndex, blocks, sentence_index, share_sentences
 from db.enrich.topics import taxonomy
 
 # Pieces that make the scanners' needles, their near misses, and the characters `re` and
@@ -112,6 +113,8 @@ def test_a_shared_part_scans_like_the_part_alone(title, text):
     whole = f"{title}\n\n{text}"
     share_part(whole, text, len(title) + 2)
     share_part(whole, title, 0)
+    for part in (title, text):
+        assert _form(part).lower == part.lower() or not _form(part).aligned
     for scanner in _scanners():
         _same(scanner, text)
         _same(scanner, title)
@@ -190,6 +193,7 @@ def test_a_scanner_group_rules_out_only_scanners_that_cannot_match():
 def test_a_shared_sentence_index_equals_the_texts_own(title, text):
     whole = f"{title}\n\n{text}"
     share_sentences(whole, text)
+    assert blocks(text) == list(SentenceIndex(text).blocks)
     shared, own = sentence_index(text), SentenceIndex(text)
     for position in range(len(text) + 1):
         assert shared.at(position) == own.at(position)

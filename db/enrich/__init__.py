@@ -22,7 +22,7 @@ from db.enrich.laws import registry
 from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
 from db.enrich.outcomes import Outcome, find_outcome
 from db.enrich.scan import share_part
-from db.enrich.schema import create_enrichment_tables
+from db.enrich.schema import create_enrichment_indexes, create_enrichment_tables
 from db.enrich.text import section_index, sentence_index, share_sentences, snippet
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 
@@ -323,4 +323,5 @@ def enrich(db: sqlite_utils.Database, workers: int | None = None) -> EnrichRepor
         "cited_paragraphs = ?, mentioned_municipalities = ? where id = ?",
         updates,
     )
+    create_enrichment_indexes(db)
     return report

@@ -162,14 +162,15 @@ def share_part(whole: str, part: str, offset: int) -> None:
     end = offset + len(part)
     if not part or whole[offset:end] != part:
         return
-    if offset > 0 and whole[offset - 1] in _LATIN1_WORD:
+    # Lower-casing looks at neighbours only for a final "Σ", and a line break stops that look:
+    # then the lower-case part is the part of the lower-cased whole (and its first position
+    # starts a word in both).
+    if (offset > 0 and whole[offset - 1] != "\n") or (end < len(whole) and whole[end] != "\n"):
         return
     form = folded(whole)
-    lower = form.lower[offset:end] if form.aligned else None
-    # Equal as a check, not an assumption: lower-casing can depend on the neighbours ("Σ").
-    if lower is None or lower != part.lower():
+    if not form.aligned:
         return
-    shared = Folded(part, lower)
+    shared = Folded(part, form.lower[offset:end])
     shared._words = (
         _lexicon().version,
         {

@@ -36,8 +36,29 @@ select replaced_number, max(replaced_id) as replaced_id,
 """
 
 
+# Created after the rows are in: building an index once is faster than keeping it up to date.
+ENRICHMENT_INDEXES: list[tuple[str, list[str]]] = [
+    ("document_topics", ["topic_id"]),
+    ("law_references", ["document_id"]),
+    ("law_references", ["law_id", "paragraph"]),
+    ("law_references", ["canonical"]),
+    ("citations", ["cited_number"]),
+    ("citations", ["cited_id"]),
+    ("citations", ["kind"]),
+    ("document_municipalities", ["municipality"]),
+    ("documents", ["outcome"]),
+]
+
+
+def create_enrichment_indexes(db: sqlite_utils.Database) -> None:
+    """The indexes on the enrichment tables and columns, once they are filled."""
+    for table, columns in ENRICHMENT_INDEXES:
+        db[table].create_index(columns)
+
+
 def create_enrichment_tables(db: sqlite_utils.Database) -> None:
-    """Create the topic, law, citation and municipality tables and the derived document columns."""
+    """Create the topic, law, citation and municipality tables and the derived document columns
+    (without indexes: see `create_enrichment_indexes`)."""
     db["topics"].create(
         {"id": str, "label": str, "description": str, "parent": str},
         pk="id",
@@ -50,7 +71,6 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
         not_null={"rule"},
         foreign_keys=[("document_id", "documents", "id"), ("topic_id", "topics", "id")],
     )
-    db["document_topics"].create_index(["topic_id"])
     db["laws"].create(
         {
             "id": str,
@@ -84,16 +104,12 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
         not_null={"document_id", "paragraph", "canonical"},
         foreign_keys=[("document_id", "documents", "id"), ("law_id", "laws", "id")],
     )
-    for columns in (["document_id"], ["law_id", "paragraph"], ["canonical"]):
-        db["law_references"].create_index(columns)
     db["citations"].create(
         {"citing_id": str, "cited_number": str, "cited_id": str, "kind": str, "raw": str},
         pk=("citing_id", "cited_number"),
         not_null={"kind"},
         foreign_keys=[("citing_id", "documents", "id"), ("cited_id", "documents", "id")],
     )
-    for columns in (["cited_number"], ["cited_id"], ["kind"]):
-        db["citations"].create_index(columns)
     db["municipalities"].create(
         {"name": str, "official": str, "region": str}, pk="name", not_null={"official", "region"}
     )
@@ -105,8 +121,6 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
             ("municipality", "municipalities", "name"),
         ],
     )
-    db["document_municipalities"].create_index(["municipality"])
     for column, kind in DOCUMENT_COLUMNS.items():
         db["documents"].add_column(column, kind)
-    db["documents"].create_index(["outcome"])
     db.execute(REPLACEMENTS_VIEW)

@@ -53,6 +53,9 @@ class Span:
 
 def blocks(text: str) -> list[Span]:
     """Paragraph blocks separated by blank lines."""
+    view = _views.get(text)
+    if view is not None and view.text is text:
+        return view.blocks()
     return list(_blocks(text))
 
 
@@ -193,6 +196,10 @@ class _SentenceView:
         self._whole = whole
         self._offset = offset
         self._skip = bisect_right([b.start for b in whole.blocks], offset - 1)
+
+    def blocks(self) -> list[Span]:
+        offset = self._offset
+        return [Span(b.start - offset, b.end - offset) for b in self._whole.blocks[self._skip :]]
 
     def key(self, position: int) -> tuple[int, int] | None:
         key = self._whole.key(position + self._offset)

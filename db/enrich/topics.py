@@ -164,47 +164,37 @@ def _all_terms() -> ScannerGroup:
 
 
 class _Hits:
-    """Every match of every term in one text, found once and shared by the topics."""
+    """Every match of every term in one text, found once and shared by the rules."""
 
     def __init__(self, text: str):
         self.text = text
         self.possible = _all_terms().possible(text)
-        self._matches: dict[int, list[re.Match]] = {}
+        self._found: dict[str, list[tuple[int, int, re.Match]]] = {}
 
-    def matches(self, scanner: Scanner) -> list[re.Match]:
-        key = id(scanner)
-        if key not in self._matches:
-            if key in self.possible:
-                self._matches[key] = list(scanner.finditer(self.text))
-            else:
-                self._matches[key] = []
-        return self._matches[key]
+    def found(self, topic: Topic) -> list[tuple[int, int, re.Match]]:
+        """(start, term number, match) of every match of the topic's terms, strong terms after
+        the others, in order: the first is the earliest match, on a tie the term listed first."""
+        if topic.id not in self._found:
+            found = []
+            if not self.possible.isdisjoint(topic.scanner_ids):
+                for number, scanner in enumerate(topic.naming):
+                    if id(scanner) in self.possible:
+                        found += [(m.start(), number, m) for m in scanner.finditer(self.text)]
+                found.sort(key=lambda hit: hit[:2])
+            self._found[topic.id] = found
+        return self._found[topic.id]
 
-    def first(self, topic: Topic, scanners=None, within=None) -> re.Match | None:
-        """The earliest match of any term (default: terms and strong terms), on a tie the one
-        listed first; only matches inside the `within` spans when given."""
-        if self.possible.isdisjoint(topic.scanner_ids):
-            return None
-        hits = []
-        for scanner in topic.naming if scanners is None else scanners:
-            for match in self.matches(scanner):
-                if within is None or any(s.start <= match.start() < s.end for s in within):
-                    hits.append(match)
-                    break
-        return min(hits, key=lambda m: m.start()) if hits else None
-
-    def starting_at(self, topic: Topic, positions: set[int]) -> re.Match | None:
-        """The first match of any term that starts at one of `positions`."""
-        if not positions or self.possible.isdisjoint(topic.scanner_ids):
-            return None
-        hits = [m for s in topic.naming for m in self.matches(s) if m.start() in positions]
-        return min(hits, key=lambda m: m.start()) if hits else None
+    def first(self, topic: Topic, accept=None) -> re.Match | None:
+        """The first match (see `found`) that `accept(start, term number)` accepts."""
+        for start, number, match in self.found(topic):
+            if accept is None or accept(start, number):
+                return match
+        return None
 
     def count(self, topic: Topic) -> int:
-        """Distinct places any term matches (two terms on the same words count once)."""
-        if self.possible.isdisjoint(topic.scanner_ids):
-            return 0
-        return len({m.span() for s in topic.scanners for m in self.matches(s)})
+        """Distinct places the (not strong) terms match; two terms on the same words count once."""
+        terms = len(topic.scanners)
+        return len({m.span() for _, number, m in self.found(topic) if number < terms})
 
 
 @lru_cache(maxsize=4096)
@@ -255,38 +245,68 @@ _SUBJECT_SCAN = Scanner(
 )
 
 
-def _direct(topic: Topic, facts: DocumentFacts, hits: dict, layout: _Layout) -> Assignment | None:
-    for keyword in facts.keywords:
-        if topic.id in _keyword_topics(keyword):
-            return Assignment(topic.id, f"emneord: {keyword}", keyword)
+@cache
+def _topics_of_law() -> dict[str, tuple[Topic, ...]]:
+    """Law id → the topics with a rule on that law."""
+    found: dict[str, list[Topic]] = {}
+    for topic in taxonomy():
+        for law_id in sorted(topic.law_ids):
+            found.setdefault(law_id, []).append(topic)
+    return {law_id: tuple(topics) for law_id, topics in found.items()}
+
+
+def _by_law(law_refs: list[tuple[LawRef, str]]) -> dict[str, Assignment]:
+    """Topic id → the assignment its first matching law reference gives (refs in order)."""
+    found: dict[str, Assignment] = {}
+    for ref, raw in law_refs:
+        for topic in _topics_of_law().get(ref.law_id, ()):
+            if topic.id in found:
+                continue
+            for law_id, paragraph in topic.laws:
+                if ref.law_id == law_id and (paragraph is None or ref.paragraph == paragraph):
+                    rule = f"{law_id} § {paragraph}" if paragraph else law_id
+                    found[topic.id] = Assignment(topic.id, f"lovhenvisning: {rule}", raw)
+                    break
+    return found
+
+
+def _direct(
+    topic: Topic, facts: DocumentFacts, named: dict, by_law: dict, hits: dict, layout: _Layout
+) -> Assignment | None:
+    if topic.id in named:
+        return Assignment(topic.id, f"emneord: {named[topic.id]}", named[topic.id])
     if facts.doc_type in topic.doc_types:
         return Assignment(topic.id, f"dokumenttype: {facts.doc_type}", facts.title)
     if facts.outcome and facts.outcome.removeprefix("delvis ") in topic.outcome_keys:
         return Assignment(topic.id, f"udfald: {facts.outcome}", facts.outcome)
-    for ref, raw in facts.law_refs:
-        for law_id, paragraph in topic.laws:
-            if ref.law_id == law_id and (paragraph is None or ref.paragraph == paragraph):
-                rule = f"{law_id} § {paragraph}" if paragraph else law_id
-                return Assignment(topic.id, f"lovhenvisning: {rule}", raw)
+    if topic.id in by_law:
+        return by_law[topic.id]
     for field_name, value in (("titel", facts.title), ("resumé", facts.summary or "")):
         if hit := hits[field_name].first(topic):
             return Assignment(topic.id, f"{field_name}: {hit.group()}", value)
     text = hits["tekst"]
-    if not topic.naming or text.possible.isdisjoint(topic.scanner_ids):
+    if not text.found(topic):
         return None
-    if hit := text.first(topic, within=layout.headings):
-        heading = next(h for h in layout.headings if h.start <= hit.start() < h.end)
+    headings = layout.headings
+
+    def in_heading(start: int, _number: int) -> bool:
+        return any(h.start <= start < h.end for h in headings)
+
+    if headings and (hit := text.first(topic, in_heading)):
+        heading = next(h for h in headings if h.start <= hit.start() < h.end)
         evidence = " ".join(facts.text[heading.start : heading.end].split())
         return Assignment(topic.id, f"overskrift: {hit.group()}", evidence)
-    if hit := text.first(topic, topic.strong_scanners):
+    terms = len(topic.scanners)
+    if hit := text.first(topic, lambda _, number: number >= terms):
         evidence = snippet(facts.text, hit.start(), hit.end(), width=160)
         return Assignment(topic.id, f"entydigt udtryk: {hit.group()}", evidence)
-    if hit := text.starting_at(topic, set(layout.subjects)):
+    subjects = layout.subjects
+    if subjects and (hit := text.first(topic, lambda start, _: start in subjects)):
         evidence = snippet(facts.text, hit.start(), hit.end(), width=160)
-        return Assignment(topic.id, f"emne: {layout.subjects[hit.start()]} {hit.group()}", evidence)
+        return Assignment(topic.id, f"emne: {subjects[hit.start()]} {hit.group()}", evidence)
     count = text.count(topic)
-    if topic.scanners and count >= topic.min_hits:
-        first = text.first(topic, topic.scanners)
+    if terms and count >= topic.min_hits:
+        first = text.first(topic, lambda _, number: number < terms)
         return Assignment(
             topic.id,
             f"tekst: {count} forekomster",
@@ -306,22 +326,25 @@ def assign_topics(facts: DocumentFacts) -> list[Assignment]:
         "tekst": _Hits(facts.text),
     }
     layout = _Layout(facts.text)
+    named: dict[str, str] = {}  # topic id → the first keyword that names it
+    for keyword in facts.keywords:
+        for topic_id in _keyword_topics(keyword):
+            named.setdefault(topic_id, keyword)
+    by_law = _by_law(facts.law_refs)
     # Most topics have nothing to go on in a document; they are passed over without a look.
-    named = set().union(*(_keyword_topics(k) for k in facts.keywords))
-    cited = {ref.law_id for ref, _ in facts.law_refs}
     possible = set().union(*(h.possible for h in hits.values()))
     outcome = facts.outcome.removeprefix("delvis ") if facts.outcome else None
     for topic in topics:
         if (
             topic.id not in named
+            and topic.id not in by_law
             and facts.doc_type not in topic.doc_types
             and outcome not in topic.outcome_keys
-            and topic.law_ids.isdisjoint(cited)
             and possible.isdisjoint(topic.scanner_ids)
             and topic.min_hits > 0
         ):
             continue
-        if assignment := _direct(topic, facts, hits, layout):
+        if assignment := _direct(topic, facts, named, by_law, hits, layout):
             found[topic.id] = assignment
     for topic in topics:
         if topic.id in found:
