@@ -229,22 +229,23 @@ class Lexicon:
     def occurrences(self, lower: str) -> dict[str, list[int]]:
         """Needle → sorted word-start positions in `lower`."""
         found: dict[str, list[int]] = {}
+        prefixes, inner, at = self._prefixes, self._inner, self._at.match
 
-        def record(position: int) -> str | None:
-            match = self._at.match(lower, position)
-            if match is None:
-                return None
-            for needle in self._prefixes[match.group()]:
-                found.setdefault(needle, []).append(position)
-            return match.group()
+        def record(needle: str, position: int) -> None:
+            for prefix in prefixes[needle]:
+                if prefix in found:
+                    found[prefix].append(position)
+                else:
+                    found[prefix] = [position]
 
-        record(0)
+        if first := at(lower, 0):
+            record(first.group(), 0)
         for match in self._scan.finditer(lower):
-            start, needle = match.start(1), match.group(1)
-            for prefix in self._prefixes[needle]:
-                found.setdefault(prefix, []).append(start)
-            for offset in self._inner[needle]:
-                record(start + offset)
+            needle, start = match[1], match.start(1)
+            record(needle, start)
+            for offset in inner[needle]:
+                if hit := at(lower, start + offset):
+                    record(hit.group(), start + offset)
         return found
 
 
