@@ -33,7 +33,8 @@ from scrapers.extract import MIN_TEXT_CHARS, ExtractError, NoTextLayer, letter_c
 # pdfminer warns about every odd object it meets; a crawl's log is not the place for that.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-# boxes_flow=None: our own reading order replaces pdfminer's, which is slow on long reports.
+# boxes_flow=None: our reading order replaces pdfminer's, whose grouping is quadratic in the
+# text boxes on a page (3-5x our cost on table pages; bench/bench_extract.py).
 LAYOUT = LAParams(
     line_margin=0.5, char_margin=2.0, word_margin=0.1, boxes_flow=None, all_texts=True
 )
