@@ -29,7 +29,7 @@ from scrapers.crawl import (
     Progress,
     SilentProgress,
 )
-from scrapers.extract import ExtractError, extract_paragraphs
+from scrapers.extract import ExtractError, extract_paragraphs, kind_of
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
 from scrapers.state import CrawlState, ItemOutcome, PageState, QueueItem, state_path
 
@@ -263,8 +263,14 @@ class _Crawler:
             return None, f"rapporten {url}: robots.txt tillader ikke, at den hentes", False
         except FetchError as exc:
             return None, f"rapporten {url}: {exc.reason}", False
+        fetched = not result.not_modified
+        kind = kind_of(result.content)
+        if kind not in ("pdf", "docx"):
+            # A cookie wall or an error page answered with 200 is not the report's text.
+            what = "en HTML-side" if kind == "html" else "en ukendt filtype"
+            return None, f"rapporten {url}: adressen gav {what}, ikke en PDF eller DOCX", fetched
         try:
-            return extract_paragraphs(result.content, url), None, not result.not_modified
+            return extract_paragraphs(result.content, url), None, fetched
         except ExtractError as exc:
             return None, f"rapporten {url}: {exc.reason}", not result.not_modified
         except Exception as exc:

@@ -199,6 +199,23 @@ def test_faults_are_survived_reported_by_url_and_never_cost_a_stored_record(
     assert records(corpus) == written
 
 
+def test_a_report_address_that_answers_with_a_web_page_is_not_taken_for_the_report(
+    site, tmp_path, make_fetcher
+):
+    serve(site)
+    site.add(FLEKSJOB_PDF, "<html><body><h1>Accepter cookies</h1><p>" + "Tekst. " * 20)
+    summary = crawl(site, tmp_path / "corpus", make_fetcher, kinds=("fokusrevision",))
+    assert summary.failed == [
+        (
+            site.url(FLEKSJOB_PAGE),
+            f"rapporten {site.url(FLEKSJOB_PDF)}: adressen gav en HTML-side, ikke en PDF eller "
+            "DOCX; posten er gemt med sidens tekst alene",
+        )
+    ]
+    text = records(tmp_path / "corpus")["star-fokusrevision-ledighedsydelse-og-fleksjob"]["text"]
+    assert "cookies" not in text
+
+
 def test_an_overview_page_that_fails_is_reported_and_the_rest_goes_on(site, tmp_path, make_fetcher):
     serve(site)
     site.always[ANALYSER + "?side=2"] = "500"
