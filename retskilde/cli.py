@@ -375,7 +375,8 @@ def scrape_star(kinds, listings, since, limit, rate, base_url, corpus, timeout, 
 
     Postens tekst er sidens tekst efterfulgt af rapportens. Høflig og genoptagelig som
     `scrape ast`. En rapport, der ikke kan læses (mangler, intet tekstlag, beskadiget), nævnes
-    med adresse; publikationen får da en post med sidens tekst, hvis korpusset ikke har en.
+    med adresse; publikationen får da en post med sidens tekst, medmindre korpusset har en
+    med rapportens.
     Afslutter med kode 1, hvis noget fejlede.
     """
     from scrapers import star

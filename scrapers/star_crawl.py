@@ -8,7 +8,8 @@ The overviews give no <lastmod>, so every publication is asked for on every run,
 conditionally: an unchanged page costs a 304, and then its report is not asked for at all
 (a new report is a new link on the page). A report that cannot be read (gone, no text layer,
 damaged) is a failure named by its URL; the publication's record is then written from the
-page's own text if the corpus has no record for it yet, and otherwise left as it was.
+page's own text, unless the corpus holds a record that has its report's text: that one is left
+as it was.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from scrapers.crawl import (
 )
 from scrapers.extract import ExtractError, extract_paragraphs, kind_of
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
-from scrapers.state import CrawlState, ItemOutcome, PageState, QueueItem, state_path
+from scrapers.state import (
+    WRITTEN_OUTCOMES,
+    CrawlState,
+    ItemOutcome,
+    PageState,
+    QueueItem,
+    state_path,
+)
 
 log = logging.getLogger("retskilde.scrape")
 
@@ -232,7 +240,16 @@ class _Crawler:
             return failed(f"giver samme id ({record_id}) som {other}", fetched)
 
         if problem is not None:
-            return self._without_document(record, problem, failed, fetched)
+            # Did the last visit already store this record from the page's text alone?
+            page_text_before = (
+                previous is not None
+                and previous.outcome == "failed"
+                and any(
+                    written_id == record_id and outcome in WRITTEN_OUTCOMES
+                    for written_id, outcome in self.state.records_of(item.url)
+                )
+            )
+            return self._without_document(record, problem, failed, fetched, page_text_before)
         try:
             outcome = self.writer.write(record, item.url).value
         except InvalidRecord as exc:
@@ -279,11 +296,16 @@ class _Crawler:
             return None, f"rapporten {url}: {reason}", not result.not_modified
 
     def _without_document(
-        self, record: dict, problem: str, failed: Callable[..., Finished], fetched: bool
+        self,
+        record: dict,
+        problem: str,
+        failed: Callable[..., Finished],
+        fetched: bool,
+        page_text_before: bool,
     ) -> Finished:
-        """The report failed: keep what the corpus has, or give the page's text a record."""
+        """The report failed: keep a record that has its report's text; else the page's text."""
         stored = self.writer.read(record["id"])
-        if stored is not None and not stored.get("example"):
+        if stored is not None and not stored.get("example") and not page_text_before:
             outcome, page, _ = failed(f"{problem}; den gemte post er ikke ændret", fetched)
             return outcome, page, []
         try:

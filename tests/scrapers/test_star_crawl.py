@@ -198,6 +198,15 @@ def test_faults_are_survived_reported_by_url_and_never_cost_a_stored_record(
     assert sorted(bodies(site, start)) == sorted([scanned_page, scanned_pdf, gone_page])
     assert records(corpus) == written
 
+    # The scan's page changes: its page-text record follows; the kept record still stays.
+    page = site.pages[scanned_page]
+    page.body = page.body.replace(b"240 sager", b"250 sager")
+    third = crawl(site, corpus, make_fetcher)
+    assert third.changed == 1 and third.page_text_only == 1
+    updated = records(corpus)["star-fokusrevision-sygedagpenge-2024-scannet"]
+    assert updated["text"].startswith("STAR har gennemgået 250 sager")
+    assert kept_path.read_bytes() == kept_bytes
+
 
 def test_a_report_address_that_answers_with_a_web_page_is_not_taken_for_the_report(
     site, tmp_path, make_fetcher
