@@ -309,3 +309,115 @@ def scrape_firstagenda(
         click.echo(line)
     if not summary.ok:
         sys.exit(1)
+
+
+@scrape.command("star")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["fokusrevision", "analyse"]),
+    help="Kun oversigterne for denne slags (kan gentages). Standard: begge.",
+)
+@click.option(
+    "--listing",
+    "listings",
+    multiple=True,
+    metavar="[SLAGS=]STI",
+    help="En oversigtsside at starte fra i stedet for de antagne (kan gentages), "
+    "fx fokusrevision=/tilsyn-paa-beskaeftigelsesomraadet/tilsyn-med-kommuner/fokusrevisioner/.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Kun publikationer, som oversigten daterer denne dag (ÅÅÅÅ-MM-DD) eller senere.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Højst så mange publikationer i denne kørsel."
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="Forespørgsler pr. sekund pr. vært (robots.txt' Crawl-delay kan sænke den).",
+)
+@click.option(
+    "--base-url",
+    default="https://star.dk",
+    show_default=True,
+    help="Sitets adresse (et spejl eller en lokal testserver).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Korpusmappen; posterne skrives i <corpus>/star/.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=60.0,
+    show_default=True,
+    help="Sekunder pr. forespørgsel (rapporter kan være store), før den prøves igen.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Nye forsøg efter timeout, forbindelsesfejl, 5xx og 429.",
+)
+def scrape_star(kinds, listings, since, limit, rate, base_url, corpus, timeout, retries) -> None:
+    """Hent STAR's fokusrevisioner og analyser: oversigtssiderne, hver publikations side og
+    dens rapport (PDF eller DOCX), og skriv én post pr. publikation i <corpus>/star/.
+
+    Postens tekst er sidens tekst efterfulgt af rapportens. Høflig og genoptagelig som
+    `scrape ast`. En rapport, der ikke kan læses (mangler, intet tekstlag, beskadiget), nævnes
+    med adresse; publikationen får da en post med sidens tekst, medmindre korpusset har en
+    med rapportens.
+    Afslutter med kode 1, hvis noget fejlede.
+    """
+    from scrapers import star
+    from scrapers.crawl import CrawlError
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.progress import make_progress, star_summary_lines
+    from scrapers.rawstore import RawStore
+    from scrapers.star_crawl import StarOptions, crawl_star
+    from scrapers.state import StateLocked
+
+    if not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("skal begynde med http:// eller https://", param_hint="--base-url")
+    pairs = []
+    for value in listings:
+        kind, sep, path = value.partition("=")
+        if not sep:
+            kind, path = "", value
+        if kind and kind not in star.KINDS:
+            raise click.BadParameter(
+                f"ukendt slags {kind!r} (kendte: {', '.join(star.KINDS)})", param_hint="--listing"
+            )
+        pairs.append((path, kind or None))
+    options = StarOptions(
+        corpus=corpus,
+        base_url=base_url.rstrip("/"),
+        kinds=tuple(kinds) or star.KINDS,
+        listings=tuple(pairs),
+        since=since.date().isoformat() if since else None,
+        limit=limit,
+    )
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    try:
+        with Fetcher(RawStore(corpus / star.SOURCE / "raw"), policy) as fetcher:
+            summary = crawl_star(options, fetcher, make_progress())
+    except KeyboardInterrupt:
+        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor den slap.", err=True)
+        sys.exit(130)
+    except (CrawlError, StateLocked) as exc:
+        click.echo(f"Fejl: {exc}. Korpusset er ikke ændret.", err=True)
+        sys.exit(1)
+    for line in star_summary_lines(summary):
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)

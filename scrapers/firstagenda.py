@@ -29,6 +29,8 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
+from scrapers.ids import MAX_ID_LENGTH, slug  # noqa: F401 (MAX_ID_LENGTH: public)
+from scrapers.ids import bounded_id as _bounded_id
 
 SOURCE = "kommune"
 DOC_TYPE = "dagsordenpunkt"
@@ -36,7 +38,6 @@ KOMMUNER_PATH = Path(__file__).with_name("firstagenda_kommuner.json")
 # The committees caseworkers and journalists follow; --udvalg replaces it.
 DEFAULT_UDVALG = r"beskæftigelse|social|arbejdsmarked|integration|handicap|familie"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
-MAX_ID_LENGTH = 200
 SUMMARY_HEADINGS = ("resume", "beslutningstema")
 # Markup a word processor leaves inside the sections: never text, never part of a record.
 _NOISE_TAGS = ["script", "style", "title", "meta", "link", "head", "noscript", "template"]
@@ -124,20 +125,6 @@ def origin(url: str) -> str:
 
 
 # -- small helpers ----------------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens (æ→ae, ø→oe, å→aa)."""
-    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
-
-
-def _bounded_id(record_id: str) -> str:
-    if len(record_id) <= MAX_ID_LENGTH:
-        return record_id
-    # A long committee name is cut, with a hash of the whole so two cut ids never collide.
-    digest = hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:10]
-    return f"{record_id[: MAX_ID_LENGTH - 11].rstrip('-')}-{digest}"
 
 
 def is_guid(value: object) -> bool:

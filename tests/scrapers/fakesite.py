@@ -35,6 +35,12 @@ class Hit:
     status: int | None
     conditional: bool
     user_agent: str
+    query: str = ""
+
+    @property
+    def target(self) -> str:
+        """Path and query, as a page added with a query is keyed."""
+        return f"{self.path}?{self.query}" if self.query else self.path
 
 
 @dataclass
@@ -114,13 +120,15 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _log(self, status: int | None, conditional: bool = False) -> None:
+            parts = urlparse(self.path)
             with site.lock:
                 site.hits.append(
                     Hit(
-                        urlparse(self.path).path,
+                        parts.path,
                         status,
                         conditional,
                         self.headers.get("User-Agent", ""),
+                        parts.query,
                     )
                 )
 
@@ -139,7 +147,10 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 self._get()
 
         def _get(self) -> None:
-            path = urlparse(self.path).path
+            parts = urlparse(self.path)
+            # A page added as "/path?query" answers that query; any other query gets "/path".
+            target = f"{parts.path}?{parts.query}"
+            path = target if parts.query and target in site.pages else parts.path
             fault = site.next_fault(path)
             if fault == "hold":
                 self._log(None)
