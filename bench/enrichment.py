@@ -155,6 +155,7 @@ ADVERSARIAL_UNITS = [
     "Ankestyrelsen hjemviste sagen, ",
     "serviceloven og aktivloven. § 1 ",
     "servicelovens ",
+    "Fleksjob og begrundelse\n\n",
 ]
 
 

@@ -15,6 +15,7 @@ eller andre tilbud") are common; on the sample corpus it only added such mention
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -214,6 +215,7 @@ class _Layout:
     def __init__(self, text: str):
         self.text = text
         self._headings: list[Span] | None = None
+        self.heading_starts: list[int] = []
         self._subjects: dict[int, str] | None = None
 
     @property
@@ -228,6 +230,7 @@ class _Layout:
                 if " ".join(content.split()).lower() in _REFERENCE_HEADINGS:
                     break
                 self._headings.append(block)
+            self.heading_starts = [h.start for h in self._headings]
         return self._headings
 
     @property
@@ -287,13 +290,14 @@ def _direct(
     text = hits["tekst"]
     if not text.found(topic):
         return None
-    headings = layout.headings
+    headings, heading_starts = layout.headings, layout.heading_starts
 
-    def in_heading(start: int, _number: int) -> bool:
-        return any(h.start <= start < h.end for h in headings)
+    def heading_at(start: int, _number: int = 0) -> Span | None:
+        i = bisect_right(heading_starts, start) - 1
+        return headings[i] if i >= 0 and start < headings[i].end else None
 
-    if headings and (hit := text.first(topic, in_heading)):
-        heading = next(h for h in headings if h.start <= hit.start() < h.end)
+    if headings and (hit := text.first(topic, heading_at)):
+        heading = heading_at(hit.start())
         evidence = " ".join(facts.text[heading.start : heading.end].split())
         return Assignment(topic.id, f"overskrift: {hit.group()}", evidence)
     terms = len(topic.scanners)
