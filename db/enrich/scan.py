@@ -155,16 +155,15 @@ def share_part(whole: str, part: str, offset: int) -> None:
     """Let `part`, found in `whole` at `offset`, reuse the scan of `whole`.
 
     The lower-case copy and the word starts of `part` are then cut from those of `whole`, so
-    a document's title and text are not read again after title + text has been. `part` must
-    start `whole` or follow a non-word character in it, so its first position starts a word
-    in both.
+    a document's title and text are not read again after title + text has been. Only done when
+    line breaks (or the ends of `whole`) border `part`; otherwise `part` is scanned on its own.
     """
     end = offset + len(part)
     if not part or whole[offset:end] != part:
         return
-    # Lower-casing looks at neighbours only for a final "Σ", and a line break stops that look:
-    # then the lower-case part is the part of the lower-cased whole (and its first position
-    # starts a word in both).
+    # Lower-casing looks at neighbours only for a final "Σ", and a line break stops that look, so
+    # the lower-cased part is that part of the lower-cased whole; and a line break before the
+    # part makes its first position a word start in both.
     if (offset > 0 and whole[offset - 1] != "\n") or (end < len(whole) and whole[end] != "\n"):
         return
     form = folded(whole)
