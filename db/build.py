@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from db.enrich import EnrichReport, enrich
-from db.fts import index_documents
+from db.fts import index_documents, verify_index
 from db.normalise import document_row
 from db.schema import create_tables, insert_lookups
 from retskilde.contract import Problem, validate_path
@@ -55,6 +55,8 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
             enrichment = _populate(db, records)
             db.conn.commit()
             db.conn.execute("VACUUM")
+            # VACUUM may renumber implicit rowids, which the external-content index relies on.
+            verify_index(db.conn)
         finally:
             db.conn.close()
         os.replace(tmp_path, db_path)

@@ -1,18 +1,275 @@
-"""The full-text index over `documents`.
+"""The Danish full-text index over `documents`, and the vocabulary the query side expands with.
 
-Plain FTS5 with unicode61 for now; `remove_diacritics 0` keeps æ, ø and å distinct from a and o.
-The Danish analyzer replaces the tokenizer here and nowhere else.
+`documents_fts` is an FTS5 table with external content: the original text stays in `documents`,
+and what is indexed is the analysed term stream from db/analyzer.py, one term per token. FTS5
+reads the original text back (tokenized with the same `unicode61` settings) for `snippet()` and
+`highlight()`, so the marks land on the words the document actually uses.
+
+The content table is named as `content='documents'` on purpose: Datasette and sqlite-utils only
+recognise `content="documents"` or `content=[documents]`, so neither offers to search, populate
+or rebuild this index with unanalysed text. Never run the FTS5 rebuild or integrity-check
+commands on it, nor sqlite-utils `enable_fts`/`populate_fts`/`rebuild_fts`: they would read the
+original text and index it unanalysed. `verify_index` checks that the index still holds analysed
+terms at the positions of the original words.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Iterator
+
 import sqlite_utils
 
-FTS_COLUMNS = ["title", "summary", "text"]
-FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+from db.analyzer import Analyzer, default_analyzer
+from db.tokenchars import FTS_TOKENIZE
+
+FTS_TABLE = "documents_fts"
+# Columns of `documents`, by name: FTS5 reads them back from there for snippets.
+FTS_COLUMNS = [
+    "title",
+    "number",
+    "summary",
+    "keywords",
+    "law_names",
+    "municipality",
+    "committee",
+    "text",
+]
+TEXT_COLUMN = FTS_COLUMNS.index("text")
+VOCABULARY_TABLE = "search_vocabulary"
+# A narrow copy of the columns the search filters, ranks and counts on: joining every match to
+# this small table is many times faster than to `documents`, whose rows carry the whole text.
+ATTRIBUTES_TABLE = "search_attributes"
+ATTRIBUTE_COLUMNS = [
+    "id",
+    "doc_type",
+    "number",
+    "year",
+    "date",
+    "status",
+    "law_area",
+    "municipality",
+    "source",
+    "paragraph",
+]
+# The facets of the search page. Each document's combination of their values gets a number
+# (facet_key), so counting facets over many matches is one GROUP BY over integers.
+FACET_COLUMNS = ["doc_type", "year", "status", "law_area", "municipality", "source"]
+FACET_KEYS_TABLE = "search_facet_keys"
+SETTINGS_TABLE = "search_settings"
+_BATCH = 1000
+# Parts shorter than this only expand when the lexicon names them (no "syg" -> "sygedagpenge").
+MIN_PART_LENGTH = 5
+MIN_REST_LENGTH = 3
+LINKING_LETTERS = ("s", "e")
 
 
-def index_documents(db: sqlite_utils.Database) -> None:
-    """Create and fill `documents_fts` from the `documents` table."""
-    db["documents"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=False)
-    db["documents_fts"].optimize()
+class IndexMismatch(RuntimeError):
+    """The index does not hold the analysed terms of the documents it points at."""
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    """Create the empty FTS5 table, the vocabulary table and the settings table."""
+    columns = ", ".join(FTS_COLUMNS)
+    conn.execute(
+        f"create virtual table {FTS_TABLE} using fts5({columns}, content='documents', "
+        f"content_rowid='rowid', tokenize='{FTS_TOKENIZE}')"
+    )
+    conn.execute(
+        f"create table {VOCABULARY_TABLE} (part text not null, term text not null, "
+        "docs integer not null, primary key (part, term)) without rowid"
+    )
+    conn.execute(f"create table {SETTINGS_TABLE} (key text primary key, value text not null)")
+    columns = ", ".join(ATTRIBUTE_COLUMNS)
+    conn.execute(
+        f"create table {ATTRIBUTES_TABLE} (doc_rowid integer primary key, {columns}, "
+        "facet_key integer not null)"
+    )
+    conn.execute(
+        f"create table {FACET_KEYS_TABLE} (facet_key integer primary key, "
+        f"{', '.join(FACET_COLUMNS)})"
+    )
+
+
+def fill_attributes(conn: sqlite3.Connection) -> None:
+    """Copy the filter, ranking and facet columns of every document into the attribute table."""
+    columns = ", ".join(ATTRIBUTE_COLUMNS)
+    rows = conn.execute(f"select rowid, {columns} from documents order by rowid").fetchall()
+    at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
+    combinations = sorted(
+        {tuple(row[i] for i in at) for row in rows},
+        key=lambda values: [(v is not None, v) for v in values],
+    )
+    keys = {values: key for key, values in enumerate(combinations, start=1)}
+    marks = ", ".join("?" for _ in FACET_COLUMNS)
+    conn.executemany(
+        f"insert into {FACET_KEYS_TABLE} values (?, {marks})",
+        ((key, *values) for values, key in keys.items()),
+    )
+    marks = ", ".join("?" for _ in ATTRIBUTE_COLUMNS)
+    conn.executemany(
+        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?)",
+        ((*row, keys[tuple(row[i] for i in at)]) for row in rows),
+    )
+
+
+def analysed_rows(rows: Iterable[tuple], analyzer: Analyzer) -> Iterator[tuple]:
+    """(rowid, *FTS_COLUMNS) rows with every text replaced by its analysed terms."""
+    stream = analyzer.stream
+    for rowid, *texts in rows:
+        yield (rowid, *(stream(text) for text in texts))
+
+
+def fill_index(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
+    """Insert the analysed text of every document; returns the number of documents."""
+    columns = ", ".join(FTS_COLUMNS)
+    # Merging segments while loading is wasted work: 'optimize' merges everything once below.
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 0)")
+    read = conn.cursor()
+    read.execute(f"select rowid, {columns} from documents order by rowid")
+    marks = ", ".join("?" for _ in FTS_COLUMNS)
+    insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
+    count = 0
+    while batch := read.fetchmany(_BATCH):
+        conn.executemany(insert, analysed_rows(batch, analyzer))
+        count += len(batch)
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 4)")
+    return count
+
+
+def index_terms(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every term in the index with the number of documents that contain it."""
+    conn.execute(
+        f"create virtual table if not exists temp.{FTS_TABLE}_terms "
+        f"using fts5vocab(main, {FTS_TABLE}, 'row')"
+    )
+    try:
+        return dict(conn.execute(f"select term, doc from temp.{FTS_TABLE}_terms"))
+    finally:
+        conn.execute(f"drop table temp.{FTS_TABLE}_terms")
+
+
+def _left_part(left: str, terms: dict[str, int], analyzer: Analyzer) -> str | None:
+    """The indexed term a compound's first part stands for ("hjemvisnings" -> "hjemvis")."""
+    candidates = [left]
+    if left[-1] in LINKING_LETTERS:
+        candidates.append(left[:-1])
+    for candidate in candidates:
+        if len(candidate) < MIN_REST_LENGTH:
+            continue
+        term = analyzer.term(candidate)
+        if term in terms or term in analyzer.compound_parts:
+            return term
+    return None
+
+
+def compound_pairs(terms: dict[str, int], analyzer: Analyzer) -> set[tuple[str, str]]:
+    """(part, compound) pairs: a compound is a term that splits into two known parts.
+
+    "Known" means the part is itself a term of the index (or named in the lexicon), so
+    "fleksjobordning" = "fleksjob" + "ordning" counts, "kommunikation" = "kommun" + "ikation" does
+    not. Linking letters (s, e) between the parts are allowed.
+    """
+    pairs: set[tuple[str, str]] = set()
+    lexicon_parts = analyzer.compound_parts
+    for term in terms:
+        if len(term) < 2 * MIN_REST_LENGTH or not term.isalpha():
+            continue
+        for cut in range(MIN_REST_LENGTH, len(term) - MIN_REST_LENGTH + 1):
+            # The end must be known (a term, or a lexicon part); the start is known when its
+            # analysed form is a term. A lexicon part at the end may follow any modifier
+            # ("princip" + "afgør"), so "pension" + "ist" is no compound but this is.
+            right = term[cut:]
+            if right not in terms and right not in lexicon_parts:
+                continue
+            left_part = _left_part(term[:cut], terms, analyzer)
+            if left_part is None and right not in lexicon_parts:
+                continue
+            if left_part is not None and (
+                len(left_part) >= MIN_PART_LENGTH or left_part in lexicon_parts
+            ):
+                pairs.add((left_part, term))
+            if len(right) >= MIN_PART_LENGTH or right in lexicon_parts:
+                pairs.add((right, term))
+    return {(part, term) for part, term in pairs if part != term}
+
+
+def fill_vocabulary(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
+    """Store which indexed compounds contain which parts; returns the number of pairs."""
+    terms = index_terms(conn)
+    pairs = sorted(compound_pairs(terms, analyzer))
+    conn.executemany(
+        f"insert into {VOCABULARY_TABLE}(part, term, docs) values (?, ?, ?)",
+        ((part, term, terms[term]) for part, term in pairs),
+    )
+    return len(pairs)
+
+
+def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None) -> None:
+    """Create and fill `documents_fts` and `search_vocabulary` from the `documents` table."""
+    analyzer = analyzer or default_analyzer()
+    conn = db.conn
+    create_index(conn)
+    fill_attributes(conn)
+    fill_index(conn, analyzer)
+    fill_vocabulary(conn, analyzer)
+    conn.executemany(
+        f"insert into {SETTINGS_TABLE}(key, value) values (?, ?)",
+        [("analyzer", analyzer.fingerprint), ("tokenize", FTS_TOKENIZE)],
+    )
+
+
+def _sample_rowids(conn: sqlite3.Connection, samples: int) -> list[int]:
+    total = conn.execute("select count(*) from documents").fetchone()[0]
+    step = max(1, total // samples)
+    return [
+        rowid
+        for (rowid,) in conn.execute(
+            "select rowid from documents where rowid % ? = 0 or rowid = 1 limit ?",
+            (step, samples),
+        )
+    ]
+
+
+def verify_index(
+    conn: sqlite3.Connection, analyzer: Analyzer | None = None, samples: int = 25
+) -> int:
+    """Check that `highlight()` marks exactly the words whose terms were searched, on a sample.
+
+    Raises IndexMismatch naming the document when the index and `documents` disagree (text
+    indexed unanalysed, rowids changed, a different analyzer). Returns the documents checked.
+    """
+    analyzer = analyzer or default_analyzer()
+    checked = 0
+    for rowid in _sample_rowids(conn, samples):
+        doc_id, text = conn.execute(
+            "select id, text from documents where rowid = ?", (rowid,)
+        ).fetchone()
+        copied = conn.execute(
+            f"select id from {ATTRIBUTES_TABLE} where doc_rowid = ?", (rowid,)
+        ).fetchone()
+        if copied is None or copied[0] != doc_id:
+            raise IndexMismatch(f"{doc_id}: {ATTRIBUTES_TABLE} passer ikke til documents")
+        tokens = analyzer.tokens(text)
+        if not tokens:
+            continue
+        # The last token: a misaligned index shows most clearly at the end of the text.
+        term = analyzer.term(tokens[-1])
+        row = conn.execute(
+            f"select highlight({FTS_TABLE}, {TEXT_COLUMN}, char(2), char(3)) from {FTS_TABLE} "
+            f"where {FTS_TABLE} match ? and rowid = ?",
+            (f'text : "{term}"', rowid),
+        ).fetchone()
+        if row is None:
+            raise IndexMismatch(f"{doc_id}: termen {term!r} fra teksten findes ikke i indekset")
+        marked = [part.split("\x03", 1)[0] for part in row[0].split("\x02")[1:]]
+        wrong = [word for word in marked if analyzer.term(word) != term]
+        expected = sum(1 for token in tokens if analyzer.term(token) == term)
+        if wrong or len(marked) != expected:
+            raise IndexMismatch(
+                f"{doc_id}: søgning på {term!r} markerer {marked[:5]!r} i stedet for de ord, "
+                "der er indekseret; indekset passer ikke til teksten"
+            )
+        checked += 1
+    return checked

@@ -10,11 +10,14 @@ from db.schema import DOCUMENT_COLUMNS
 
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+# Control characters are never text, and the search uses \x02/\x03 to mark hits in snippets.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_text(text: str) -> str:
-    """NFC, Unix newlines, no trailing spaces, paragraphs separated by exactly one blank line."""
+    """NFC, Unix newlines, no control characters or trailing spaces, single blank lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
     text = _TRAILING_SPACE.sub("\n", text)
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()
 

@@ -109,6 +109,72 @@ def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
     os.execv(sys.executable, args)
 
 
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option(
+    "--type",
+    "doc_types",
+    multiple=True,
+    help="Kun denne dokumenttype (fx principmeddelelse); kan gentages.",
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultaterne som en JSON-liste.")
+def search(
+    query: str, db_path: Path, doc_types: tuple[str, ...], limit: int, as_json: bool
+) -> None:
+    """Søg i databasen med samme danske søgning som sitet.
+
+    QUERY bruger sitets søgesprog: ord, "fraser", OR, -udelukkelse, præfiks*, felter som
+    type:, emne:, lov:, kommune:, år:, status:, afgørelsesnumre (101-17) og § (§ 112, stk. 1).
+    """
+    import json
+    import sqlite3
+
+    from db.query import FieldFilter
+    from db.search import SearchUnavailable
+    from db.search import search as run_search
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        filters = [FieldFilter("type", t) for t in doc_types]
+        result = run_search(conn, query, filters=filters, limit=limit, facets=False)
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"{db_path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(
+            f"{db_path}: kan ikke læses som en Retskilde-database ({exc})"
+        ) from exc
+    finally:
+        conn.close()
+    for note in result.notes:
+        click.echo(f"Bemærk: {note}", err=True)
+    if as_json:
+        fields = ("id", "title", "doc_type", "date", "url", "snippet", "score")
+        hits = [{name: getattr(hit, name) for name in fields} for hit in result.hits]
+        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        return
+    if result.message:
+        click.echo(result.message)
+    if not result.hits:
+        return
+    click.echo(f"{result.total} dokumenter; viser {len(result.hits)}:\n")
+    for rank, hit in enumerate(result.hits, start=1):
+        meta = " · ".join(str(v) for v in (hit.doc_type, hit.number, hit.date, hit.status) if v)
+        click.echo(f"{rank:>2}. {hit.title}")
+        click.echo(f"    {meta} · {hit.id}")
+        click.echo(f"    {_plain_snippet(hit.snippet)}")
+        click.echo(f"    {hit.url}\n")
+
+
+def _plain_snippet(snippet: str) -> str:
+    import html
+
+    return html.unescape(snippet.replace("<mark>", "»").replace("</mark>", "«"))
+
+
 @cli.group()
 def scrape() -> None:
     """Hent dokumenter fra kilderne og skriv dem i korpusset (bagefter: retskilde build)."""

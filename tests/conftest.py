@@ -59,3 +59,11 @@ def sample_records() -> list[dict]:
     from retskilde.contract import record_files
 
     return [json.loads(p.read_text("utf-8")) for p in record_files(DEFAULT_CORPUS)]
+
+
+@pytest.fixture(scope="session")
+def search_db(tmp_path_factory) -> Path:
+    """A database built from the small search test corpus in tests/search_corpus.py."""
+    from tests.search_corpus import build_search_db
+
+    return build_search_db(tmp_path_factory.mktemp("search"))

@@ -1,0 +1,152 @@
+"""Relevance of the Danish search on the sample corpus, next to plain FTS5 and Whoosh.
+
+Builds corpus/ with the real build, indexes the same rows in the baselines, runs the judged
+queries of bench/relevance_queries.yml and prints Recall@10, MRR@10 and nDCG@10 per system,
+plus two variants of this search with one idea switched off, so each idea shows its worth.
+
+    .venv/bin/python bench/bench_relevance.py [--per-query]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import db.compiler  # noqa: E402
+import db.search  # noqa: E402
+from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
+from db.analyzer import Analyzer, Lexicon  # noqa: E402
+from db.build import build  # noqa: E402
+from db.fts import index_documents  # noqa: E402
+
+QUERIES = Path(__file__).with_name("relevance_queries.yml")
+K = 10
+
+
+def recall(found: list[str], relevant: dict[str, int]) -> float:
+    return len(set(found[:K]) & set(relevant)) / len(relevant)
+
+
+def reciprocal_rank(found: list[str], relevant: dict[str, int]) -> float:
+    return next((1 / rank for rank, i in enumerate(found[:K], 1) if i in relevant), 0.0)
+
+
+def ndcg(found: list[str], relevant: dict[str, int]) -> float:
+    gains = [2 ** relevant.get(i, 0) - 1 for i in found[:K]]
+    dcg = sum(g / math.log2(rank + 1) for rank, g in enumerate(gains, 1))
+    ideal = sorted((2**g - 1 for g in relevant.values()), reverse=True)[:K]
+    return dcg / sum(g / math.log2(rank + 1) for rank, g in enumerate(ideal, 1))
+
+
+def evaluate(run: Callable[[str], list[str]], queries: list[dict]) -> dict:
+    scores = {"recall": [], "mrr": [], "ndcg": [], "per_query": []}
+    for item in queries:
+        found = run(item["q"])
+        relevant = item["relevant"]
+        scores["recall"].append(recall(found, relevant))
+        scores["mrr"].append(reciprocal_rank(found, relevant))
+        scores["ndcg"].append(ndcg(found, relevant))
+        scores["per_query"].append(scores["ndcg"][-1])
+    return {name: (sum(v) / len(v) if name != "per_query" else v) for name, v in scores.items()}
+
+
+def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
+    """A copy of the database indexed with Snowball alone: no lexicon fixes or synonyms."""
+    bare = Analyzer(Lexicon((), (), (), (), frozenset(), source=""))
+    source = sqlite3.connect(db_path)
+    conn = sqlite3.connect(target)
+    source.backup(conn)
+    source.close()
+    for table in (
+        "documents_fts",
+        "search_vocabulary",
+        "search_settings",
+        "search_attributes",
+        "search_facet_keys",
+    ):
+        conn.execute(f"drop table {table}")
+    import sqlite_utils
+
+    index_documents(sqlite_utils.Database(conn), bare)
+    conn.commit()
+    conn.close()
+    return target, bare
+
+
+def retskilde_runner(
+    db_path: Path, analyzer: Analyzer | None = None, **switches
+) -> Callable[[str], list[str]]:
+    """Run this search; `switches` set module constants of db.compiler/db.search meanwhile."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    modules = {n: db.compiler if hasattr(db.compiler, n) else db.search for n in switches}
+
+    def run(query: str) -> list[str]:
+        saved = {name: getattr(modules[name], name) for name in switches}
+        for name, value in switches.items():
+            setattr(modules[name], name, value)
+        try:
+            result = db.search.search(conn, query, limit=K, facets=False, analyzer=analyzer)
+            return [hit.id for hit in result.hits]
+        finally:
+            for name, value in saved.items():
+                setattr(modules[name], name, value)
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-query", action="store_true", help="nDCG@10 for every query")
+    args = parser.parse_args()
+    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "retskilde.db"
+        report = build(ROOT / "corpus", db_path)
+        rows = document_rows(db_path)
+        plain = PlainFts5()
+        plain.add(rows)
+        whoosh = WhooshDanish(Path(tmp) / "whoosh")
+        whoosh.add(rows)
+        bare_path, bare = snowball_only_db(db_path, Path(tmp) / "snowball.db")
+        systems = {
+            "Retskilde (denne søgning)": retskilde_runner(db_path),
+            "  uden leksikon (kun Snowball)": retskilde_runner(bare_path, bare),
+            "  uden sammensatte ord": retskilde_runner(db_path, MAX_EXPANSIONS=0),
+            "  uden ord-som-skrevet først": retskilde_runner(db_path, EXACT_FIRST=False),
+            "  uden 'nogle af ordene'": retskilde_runner(db_path, RELAX_WHEN_EMPTY=False),
+            PlainFts5.name: plain.search,
+            WhooshDanish.name: whoosh.search,
+        }
+        results = {name: evaluate(run, queries) for name, run in systems.items()}
+    print(f"{len(queries)} bedømte søgninger over {report.documents} dokumenter (corpus/), top {K}")
+    print()
+    print(f"{'system':<32} {'Recall@10':>10} {'MRR@10':>8} {'nDCG@10':>8}")
+    for name, r in results.items():
+        print(f"{name:<32} {r['recall']:>10.3f} {r['mrr']:>8.3f} {r['ndcg']:>8.3f}")
+    ours = results["Retskilde (denne søgning)"]
+    print()
+    for name in (PlainFts5.name, WhooshDanish.name):
+        base = results[name]
+        ratios = [ours[m] / base[m] if base[m] else float("inf") for m in ("recall", "mrr", "ndcg")]
+        print(f"Retskilde / {name}: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    if args.per_query:
+        print()
+        names = list(systems)
+        print("nDCG@10 pr. søgning: " + " | ".join(names))
+        for index, item in enumerate(queries):
+            values = "  ".join(f"{results[n]['per_query'][index]:.2f}" for n in names)
+            print(f"{values}  {item['q']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The Danish search on the site: the search page (/-/sok, with .json and .csv of the same
+results) and `?_search=` on the documents table, both through db/search.py.
+
+The documents table's FTS index is declared so that Datasette's own search does not recognise
+it (it would search unanalysed words); this plugin supplies the filter instead and tells the
+table page that it can search, so the box shows the user's words back.
+"""
+
+import csv
+import io
+import json
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils.asgi import Response
+
+from db.compiler import candidate_condition, compile_query, query_params
+from db.query import FieldFilter, parse
+from db.search import FACET_QUERY_FIELD, SearchResult, SearchUnavailable, search
+
+DATABASE = "retskilde"
+PAGE_SIZE = 10
+MAX_API_SIZE = 200
+CSV_FIELDS = [
+    "rank",
+    "id",
+    "title",
+    "doc_type",
+    "date",
+    "number",
+    "status",
+    "municipality",
+    "source",
+    "url",
+    "page",
+    "snippet",
+    "score",
+]
+FACET_TITLES = {
+    "doc_type": "Dokumenttype",
+    "year": "År",
+    "status": "Status",
+    "law_area": "Retsområde",
+    "municipality": "Kommune",
+    "source": "Kilde",
+    "topic": "Emne",
+}
+
+
+def _database(datasette):
+    names = [name for name in datasette.databases if name != "_internal"]
+    return datasette.get_database(DATABASE if DATABASE in names else None)
+
+
+def _int_arg(request, name, default, low, high):
+    try:
+        value = int(request.args.get(name, default))
+    except (TypeError, ValueError):
+        value = default
+    return max(low, min(value, high))
+
+
+def _filter_term(field, value):
+    value = str(value)
+    return (
+        f'{field}:"{value}"' if any(c.isspace() or c in ',"' for c in value) else f"{field}:{value}"
+    )
+
+
+def _facet_view(result: SearchResult, q: str, path: str):
+    facets = []
+    for column, values in result.facets.items():
+        field = FACET_QUERY_FIELD[column]
+        items = []
+        for value in values:
+            term = _filter_term(field, value.value)
+            selected = term in q.split() or term in q
+            new_q = q.replace(term, " ").strip() if selected else f"{q.strip()} {term}".strip()
+            new_q = " ".join(new_q.split())
+            items.append(
+                {
+                    "label": value.label,
+                    "count": value.count,
+                    "selected": selected,
+                    "href": f"{path}?{urlencode({'q': new_q})}",
+                }
+            )
+        facets.append(
+            {"column": column, "title": FACET_TITLES.get(column, column), "values": items}
+        )
+    return facets
+
+
+def _hit_dicts(datasette, db_name, result: SearchResult):
+    table_url = datasette.urls.table(db_name, "documents")
+    hits = []
+    for position, hit in enumerate(result.hits, start=result.offset + 1):
+        item = {"rank": position, **hit.__dict__}
+        item["page"] = f"{table_url}/{hit.id}"
+        hits.append(item)
+    return hits
+
+
+async def sok(request, datasette):
+    fmt = request.url_vars.get("format") or "html"
+    q = request.args.get("q", "")
+    db = _database(datasette)
+    if fmt == "html":
+        limit = PAGE_SIZE
+        page = _int_arg(request, "side", 1, 1, 1000)
+        offset = (page - 1) * limit
+    else:
+        limit = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_API_SIZE)
+        offset = _int_arg(request, "_offset", 0, 0, 100_000)
+    types = [FieldFilter("type", t) for t in request.args.getlist("type") if t]
+
+    def run(conn):
+        if not q.strip() and not types:
+            return SearchResult(query=q, limit=limit, offset=offset)
+        return search(conn, q, filters=types, limit=limit, offset=offset, facets=fmt != "csv")
+
+    try:
+        result = await db.execute_fn(run)
+    except SearchUnavailable as exc:
+        result = SearchResult(query=q, message=str(exc))
+    hits = _hit_dicts(datasette, db.name, result)
+    if fmt == "json":
+        data = result.to_dict()
+        data["hits"] = hits
+        data.pop("fts", None)
+        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(hits)
+        return Response(
+            out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'inline; filename="retskilde-soegning.csv"'},
+        )
+    path = datasette.urls.path("/-/sok")
+    query_string = urlencode({"q": q})
+    labels = {
+        row["id"]: row["label"] for row in await db.execute("select id, label from doc_types")
+    }
+    page = offset // PAGE_SIZE + 1
+    context = {
+        "metadata": datasette.metadata(),
+        "q": q,
+        "result": result,
+        "hits": hits,
+        "type_labels": labels,
+        "facets": _facet_view(result, q, path),
+        "json_url": f"{datasette.urls.path('/-/sok.json')}?{query_string}",
+        "csv_url": f"{datasette.urls.path('/-/sok.csv')}?{query_string}&_size={MAX_API_SIZE}",
+        "previous_url": f"{path}?{urlencode({'q': q, 'side': page - 1})}" if page > 1 else None,
+        "next_url": (
+            f"{path}?{urlencode({'q': q, 'side': page + 1})}"
+            if result.total > offset + len(result.hits)
+            else None
+        ),
+        "table_url": datasette.urls.table(db.name, "documents"),
+    }
+    return Response.html(await datasette.render_template("sok.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/sok(\.(?P<format>json|csv))?$", sok)]
+
+
+@hookimpl(trylast=True)
+def filters_from_request(request, database, table, datasette):
+    # trylast: Datasette's own search filter runs first and reports supports_search=False,
+    # because it does not recognise the analysed index; this answer must win.
+    if table != "documents":
+        return None
+
+    async def inner():
+        text = request.args.get("_search")
+        if text is None:
+            return FilterArguments([], extra_context={"supports_search": True})
+        db = datasette.get_database(database)
+
+        def compile_text(conn):
+            parsed = parse(text)
+            if parsed.is_empty:
+                return None, {}, parsed.notes
+            compiled = compile_query(conn, parsed)
+            return (
+                candidate_condition(compiled, "documents"),
+                query_params(compiled),
+                compiled.notes,
+            )
+
+        where, params, notes = await db.execute_fn(compile_text)
+        context = {"supports_search": True, "search": text}
+        quoted = json.dumps(text, ensure_ascii=False)
+        remark = f" ({' '.join(notes)})" if notes else ""
+        if where is None:
+            return FilterArguments([], {}, [f"søgningen {quoted} har ingen ord{remark}"], context)
+        description = f"søgningen matcher {quoted}{remark}"
+        return FilterArguments([where], params, [description], context)
+
+    return inner

@@ -1,0 +1,398 @@
+"""Turn a parsed query into what SQLite runs: FTS5 expressions over the analysed index (with
+compounds from `search_vocabulary` and the lexicon's synonyms) and SQL conditions for the field
+filters, resolved against this database's own values and, when present, the enrichment tables.
+Values always travel as bound parameters; the SQL text holds only names and numbers we made.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from db.analyzer import Analyzer, default_analyzer
+from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, VOCABULARY_TABLE
+from db.query import Alternative, FieldFilter, Group, ParsedQuery
+
+# Compounds added per query word, the most common first: each one is another phrase BM25
+# scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).
+MAX_EXPANSIONS = 10
+# Rank documents that match the words as typed above those found only through compounds.
+EXACT_FIRST = True
+_TYPE_ALIASES = {
+    "principafgoerelse": "principmeddelelse",
+    "afgoerelse": "principmeddelelse",
+    "dagsorden": "dagsordenpunkt",
+    "referat": "dagsordenpunkt",
+    "hoeringssvar": "udspil",
+    "rapport": "analyse",
+}
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|–)\s*(\d{4})$")
+_YEAR_COMPARE = re.compile(r"^(<=|>=|<|>)\s*(\d{4})$")
+
+
+@dataclass
+class Compiled:
+    """A parsed query turned into FTS5 expressions and SQL conditions."""
+
+    fts: str | None = None  # every positive group, negatives as NOT
+    exact_fts: str | None = None  # the same without compounds, when that differs
+    rest_fts: str | None = None  # the same without the decision-number groups
+    negative_fts: str | None = None  # only the negatives, for queries without positives
+    number_rowids: list[int] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)  # SQL on alias "d"
+    tier: str = "0"
+    params: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # What a positive match looks like, for highlighting without FTS5 (see db/highlight.py).
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+
+def in_fts(param: str, negate: bool = False) -> str:
+    """SQL: the row (alias d) is (or is not) among the matches of the FTS expression `param`."""
+    operator = "not in" if negate else "in"
+    return f"d.rowid {operator} (select rowid from {FTS_TABLE} where {FTS_TABLE} match {param})"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _key(text: str) -> str:
+    """A spelling-insensitive key: "Praksisundersøgelse" and "praksisundersoegelse" match."""
+    text = default_analyzer().fold(text.strip())
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return re.sub(r"[^0-9a-z]", "", text)
+
+
+class _Compiler:
+    def __init__(
+        self, conn: sqlite3.Connection, parsed: ParsedQuery, analyzer: Analyzer, relaxed: bool
+    ):
+        self.conn = conn
+        # Relaxed: any of the words instead of all of them (the fallback when all finds nothing).
+        self.joiner = " OR " if relaxed else " AND "
+        self.parsed = parsed
+        self.analyzer = analyzer
+        self.out = Compiled(notes=list(parsed.notes))
+        self.tables = {
+            name for (name,) in conn.execute("select name from sqlite_master where type='table'")
+        }
+        self.columns = {row[1] for row in conn.execute("pragma table_info(documents)")}
+
+    def param(self, value: object) -> str:
+        name = f"rs_{len(self.out.params)}"
+        self.out.params[name] = value
+        return f":{name}"
+
+    # -- text -----------------------------------------------------------------------------
+
+    def compounds(self, term: str) -> list[str]:
+        if VOCABULARY_TABLE not in self.tables:
+            return []
+        return [
+            row[0]
+            for row in self.conn.execute(
+                f"select term from {VOCABULARY_TABLE} where part = ? "
+                "order by docs desc, term limit ?",
+                (term, MAX_EXPANSIONS),
+            )
+        ]
+
+    def alternative(self, alt: Alternative, expand: bool) -> list[str]:
+        if alt.kind == "prefix":
+            self.out.prefixes.add(alt.terms[0])
+            return [_quote(alt.terms[0]) + "*"]
+        self.out.terms.update(alt.terms)
+        if alt.kind == "phrase":
+            return [_quote(" ".join(alt.terms))]
+        terms = [alt.terms[0]]
+        if alt.expand and expand:
+            terms += self.compounds(alt.terms[0])
+            self.out.terms.update(terms)
+        return [_quote(term) for term in terms]
+
+    def group(self, group: Group, expand: bool = True) -> str:
+        items = [item for alt in group.alternatives for item in self.alternative(alt, expand)]
+        return "(" + " OR ".join(dict.fromkeys(items)) + ")"
+
+    def text(self) -> None:
+        positive = [g for g in self.parsed.positive]
+        rest = [g for g in positive if not g.numbers]
+        negative = [self.group(g) for g in self.parsed.negative]
+        # Negative groups say what is not there; they are never highlighted.
+        self.out.terms.clear()
+        self.out.prefixes.clear()
+        not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
+        if positive:
+            self.out.fts = "(" + self.joiner.join(self.group(g) for g in positive) + ")" + not_part
+            exact = self.joiner.join(self.group(g, expand=False) for g in positive)
+            exact = f"({exact}){not_part}"
+            if exact != self.out.fts and EXACT_FIRST:
+                self.out.exact_fts = exact
+        if rest and len(rest) < len(positive):
+            self.out.rest_fts = "(" + self.joiner.join(self.group(g) for g in rest) + ")" + not_part
+        if negative:
+            self.out.negative_fts = " OR ".join(negative)
+        numbers = self.parsed.numbers
+        if numbers:
+            self.out.number_rowids = self.number_rowids(numbers)
+
+    def number_rowids(self, numbers: list[str]) -> list[int]:
+        rowids: list[int] = []
+        for number in numbers:
+            for (rowid,) in self.conn.execute(
+                "select rowid from documents where number = ? or number glob ?",
+                (number, f"[A-Z]*-{number}" if number[0].isdigit() else number),
+            ):
+                rowids.append(rowid)
+        return sorted(set(rowids))
+
+    def tier(self) -> None:
+        parts = []
+        if self.out.number_rowids:
+            ids = ", ".join(str(r) for r in self.out.number_rowids)
+            parts.append(f"4 * (d.rowid in ({ids}))")
+        numbers = self.parsed.numbers
+        if numbers and "citations" in self.tables:
+            marks = ", ".join(self.param(n) for n in numbers)
+            parts.append(
+                f"2 * (d.id in (select citing_id from citations where cited_number in ({marks})))"
+            )
+        tagged_checks = []
+        cited_checks = []
+        for paragraph in self.parsed.paragraphs:
+            pattern = f"*§ {paragraph.paragraph}[^0-9a-z]*"
+            tagged_checks.append(
+                f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
+            )
+            if "law_references" in self.tables:
+                cited_checks.append(
+                    "d.id in (select document_id from law_references where paragraph = "
+                    f"{self.param(paragraph.paragraph)})"
+                )
+        # The source's own paragraph tag says what the decision is about; a citation in the
+        # text only says the paragraph is mentioned, so the tag weighs more.
+        if tagged_checks:
+            parts.append(f"2 * ({' or '.join(tagged_checks)})")
+        if cited_checks:
+            parts.append(f"({' or '.join(cited_checks)})")
+        if parts:
+            self.out.tier = " + ".join(parts)
+
+    # -- field filters --------------------------------------------------------------------
+
+    def filters(self) -> None:
+        by_field: dict[tuple[str, bool], list[str]] = {}
+        for item in self.parsed.filters:
+            sql = self.filter(item)
+            if sql is not None:
+                by_field.setdefault((item.field, item.negated), []).append(sql)
+        for (_, negated), sqls in by_field.items():
+            if negated:
+                self.out.filters += [f"not coalesce(({sql}), 0)" for sql in sqls]
+            else:
+                self.out.filters.append("(" + " or ".join(sqls) + ")")
+
+    def note(self, message: str) -> None:
+        if message not in self.out.notes:
+            self.out.notes.append(message)
+
+    def in_list(self, column: str, values: list) -> str:
+        if not values:
+            return "0"
+        return f"{column} in ({', '.join(self.param(v) for v in values)})"
+
+    def match_labels(self, value: str, options: dict[str, list[str]]) -> list[str]:
+        """The option ids whose id or any label matches `value` (exactly, else as a prefix)."""
+        key = _key(value)
+        key = _TYPE_ALIASES.get(key, key)
+        if not key:
+            return []
+        exact = [i for i, labels in options.items() if any(_key(x) == key for x in labels)]
+        if exact:
+            return exact
+        if len(key) < 3:
+            return []
+        return [i for i, labels in options.items() if any(_key(x).startswith(key) for x in labels)]
+
+    def filter(self, item: FieldFilter) -> str | None:
+        handler = getattr(self, f"filter_{_key(item.field)}")
+        return handler(item)
+
+    def filter_type(self, item: FieldFilter) -> str | None:
+        rows = self.conn.execute("select id, label from doc_types")
+        options = {i: [i, label] for i, label in rows}
+        found = self.match_labels(item.value, options)
+        if not found:
+            known = ", ".join(sorted(options))
+            self.note(f"Typen {item.value!r} kendes ikke og er sprunget over. Typer: {known}.")
+            return None
+        return self.in_list("d.doc_type", found)
+
+    def filter_kilde(self, item: FieldFilter) -> str | None:
+        rows = self.conn.execute("select id, label from sources")
+        options = {i: [i, label] for i, label in rows}
+        found = self.match_labels(item.value, options)
+        if not found:
+            known = ", ".join(sorted(options))
+            self.note(f"Kilden {item.value!r} kendes ikke og er sprunget over. Kilder: {known}.")
+            return None
+        return self.in_list("d.source", found)
+
+    def distinct(self, column: str, table: str = ATTRIBUTES_TABLE) -> dict[str, list[str]]:
+        """The values of a column, as options for match_labels."""
+        if table not in self.tables:
+            table = "documents"
+        rows = self.conn.execute(
+            f"select distinct {column} from {table} where {column} is not null"
+        )
+        return {str(v): [str(v)] for (v,) in rows}
+
+    def filter_status(self, item: FieldFilter) -> str | None:
+        options = {"gældende": ["gældende"], "historisk": ["historisk"]}
+        found = self.match_labels(item.value, options)
+        if not found:
+            self.note(f"status:{item.value} kendes ikke; brug status:gældende eller historisk.")
+            return None
+        return self.in_list("d.status", found)
+
+    def filter_kommune(self, item: FieldFilter) -> str | None:
+        value = re.sub(r"\s+kommune$", "", item.value.strip(), flags=re.IGNORECASE)
+        found = self.match_labels(value, self.distinct("municipality"))
+        if not found:
+            self.note(f"Der er ingen dokumenter fra {value} Kommune.")
+        return self.in_list("d.municipality", found)
+
+    def filter_udfald(self, item: FieldFilter) -> str | None:
+        if "outcome" not in self.columns:
+            self.note("udfald: kan ikke bruges, fordi databasen ikke har udfald endnu.")
+            return None
+        found = self.match_labels(item.value, self.distinct("outcome", "documents"))
+        if not found:
+            self.note(f"Udfaldet {item.value!r} findes ikke i databasen.")
+        return f"d.rowid in (select rowid from documents where {self.in_list('outcome', found)})"
+
+    def filter_omraade(self, item: FieldFilter) -> str | None:
+        found = self.match_labels(item.value, self.distinct("law_area"))
+        if not found:
+            self.note(f"Der er ingen dokumenter fra retsområdet {item.value!r}.")
+        return self.in_list("d.law_area", found)
+
+    def filter_aar(self, item: FieldFilter) -> str | None:
+        value = item.value.strip()
+        if re.fullmatch(r"\d{4}", value):
+            return f"d.year = {self.param(int(value))}"
+        if match := _YEAR_RANGE.match(value):
+            low, high = sorted(int(y) for y in match.groups())
+            return f"d.year between {self.param(low)} and {self.param(high)}"
+        if match := _YEAR_COMPARE.match(value):
+            return f"d.year {match.group(1)} {self.param(int(match.group(2)))}"
+        self.note(f"år:{value} er ikke et årstal; skriv fx år:2019, år:2015-2020 eller år:>2018.")
+        return None
+
+    def fts_column(self, column: str, value: str) -> str | None:
+        terms = tuple(self.analyzer.terms(value))
+        if not terms:
+            return None
+        members = next((g for g in self.analyzer.synonym_groups if terms in g), (terms,))
+        expression = " OR ".join(_quote(" ".join(m)) for m in members)
+        return (
+            f"d.rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match "
+            f"{self.param(f'{column} : ({expression})')})"
+        )
+
+    def filter_emne(self, item: FieldFilter) -> str | None:
+        sqls = []
+        if text := self.fts_column("keywords", item.value):
+            sqls.append(text)
+        if {"topics", "document_topics"} <= self.tables:
+            rows = self.conn.execute("select id, label from topics")
+            options = {i: [i, label or ""] for i, label in rows}
+            topics = self.match_labels(item.value, options)
+            if topics:
+                marks = ", ".join(self.param(t) for t in topics)
+                sqls.append(
+                    f"d.id in (select document_id from document_topics where topic_id in ({marks}))"
+                )
+        if not sqls:
+            self.note(f"emne:{item.value} indeholder ingen ord og er sprunget over.")
+            return None
+        return " or ".join(sqls)
+
+    def filter_lov(self, item: FieldFilter) -> str | None:
+        sqls = []
+        if text := self.fts_column("law_names", item.value):
+            sqls.append(text)
+        if {"laws", "law_references"} <= self.tables:
+            options: dict[str, list[str]] = {}
+            for row in self.conn.execute("select id, title, short_name, abbreviations from laws"):
+                labels = [str(v) for v in row if v]
+                labels += [a for v in row[3:] if v for a in re.split(r"[,;\[\]\"]+", str(v)) if a]
+                options[row[0]] = labels
+            laws = self.match_labels(item.value, options)
+            if laws:
+                marks = ", ".join(self.param(law) for law in laws)
+                sqls.append(
+                    f"d.id in (select document_id from law_references where law_id in ({marks}))"
+                )
+        if not sqls:
+            self.note(f"lov:{item.value} indeholder ingen ord og er sprunget over.")
+            return None
+        return " or ".join(sqls)
+
+    def run(self) -> Compiled:
+        self.text()
+        self.filters()
+        self.tier()
+        return self.out
+
+
+def compile_query(
+    conn: sqlite3.Connection,
+    parsed: ParsedQuery,
+    analyzer: Analyzer | None = None,
+    relaxed: bool = False,
+) -> Compiled:
+    """Turn a parsed query into FTS5 expressions and SQL conditions for this database."""
+    return _Compiler(conn, parsed, analyzer or default_analyzer(), relaxed).run()
+
+
+def candidate_condition(compiled: Compiled, alias: str = "d") -> str:
+    """A SQL condition on `documents` (as `alias`) that holds for exactly the matching rows."""
+    parts = []
+    if compiled.fts is not None:
+        text = in_fts(":rs_fts")
+        if compiled.number_rowids:
+            text = f"({text} or {number_condition(compiled)})"
+        parts.append(text)
+    elif compiled.negative_fts is not None:
+        parts.append(in_fts(":rs_neg", negate=True))
+    parts += compiled.filters
+    sql = " and ".join(parts) or "1"
+    return re.sub(r"\bd\.", f"{alias}.", sql) if alias != "d" else sql
+
+
+def number_condition(compiled: Compiled) -> str:
+    ids = ", ".join(str(r) for r in compiled.number_rowids)
+    condition = f"d.rowid in ({ids})"
+    if compiled.rest_fts is not None:
+        condition += " and " + in_fts(":rs_rest")
+    elif compiled.negative_fts is not None:
+        condition += " and " + in_fts(":rs_neg", negate=True)
+    return condition
+
+
+def query_params(compiled: Compiled) -> dict[str, object]:
+    """The named parameters `candidate_condition` and the ranking queries use."""
+    params = dict(compiled.params)
+    if compiled.fts is not None:
+        params["rs_fts"] = compiled.fts
+    if compiled.rest_fts is not None:
+        params["rs_rest"] = compiled.rest_fts
+    if compiled.exact_fts is not None:
+        params["rs_exact"] = compiled.exact_fts
+    if compiled.negative_fts is not None:
+        params["rs_neg"] = compiled.negative_fts
+    return params

@@ -1,0 +1,399 @@
+"""Run a search against the database: the one implementation behind the site, the JSON/CSV API,
+the `?_search=` filter on the documents table and `retskilde search`.
+
+Ranking: documents whose own number is the decision number in the query come first, then those
+recorded as citing it or tagged with the § asked for, then BM25 with field weights (title,
+summary and keywords above the body), with historiske principmeddelelser a step below gældende
+ones of equal relevance. Only reads; safe on Datasette's read-only connections.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+
+from db import highlight
+from db.analyzer import Analyzer, default_analyzer
+from db.compiler import (
+    Compiled,
+    compile_query,
+    in_fts,
+    number_condition,
+    query_params,
+)
+from db.fts import (
+    ATTRIBUTES_TABLE,
+    FACET_COLUMNS,
+    FACET_KEYS_TABLE,
+    FTS_COLUMNS,
+    FTS_TABLE,
+    SETTINGS_TABLE,
+)
+from db.query import FieldFilter, parse
+
+FACET_FIELDS = FACET_COLUMNS
+# bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts
+# above a mention somewhere in the body.
+COLUMN_WEIGHTS = {
+    "title": 10.0,
+    "number": 5.0,
+    "summary": 5.0,
+    "keywords": 5.0,
+    "law_names": 2.0,
+    "municipality": 2.0,
+    "committee": 1.0,
+    "text": 1.0,
+}
+HISTORISK_FACTOR = 0.8
+# When no document has every word, show those with some of them (with a note saying so).
+RELAX_WHEN_EMPTY = True
+MAX_LIMIT = 200
+TIME_LIMIT_S = 2.0
+SNIPPET_TOKENS = 32
+# The query-language field each facet corresponds to, for links that narrow a search.
+FACET_QUERY_FIELD = {
+    "doc_type": "type",
+    "year": "år",
+    "status": "status",
+    "law_area": "område",
+    "municipality": "kommune",
+    "source": "kilde",
+    "topic": "emne",
+}
+_HIT_START, _HIT_END = "\x02", "\x03"
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    title: str
+    doc_type: str
+    date: str | None
+    url: str
+    snippet: str
+    score: float
+    number: str | None = None
+    status: str | None = None
+    municipality: str | None = None
+    source: str | None = None
+    exact_number: bool = False
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    """The ranked page of hits, the total, the facets and any notes for the user."""
+
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    limit: int = 10
+    offset: int = 0
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+    relaxed: bool = False  # no document had every word; these have some of them
+    fts: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class SearchUnavailable(RuntimeError):
+    """The database has no analysed search index; the message says what to do."""
+
+
+def check_index(conn: sqlite3.Connection, analyzer: Analyzer | None = None) -> str | None:
+    """A note when the index was built by another analyzer; raises if there is no index."""
+    analyzer = analyzer or default_analyzer()
+    tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
+    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE} <= tables:
+        raise SearchUnavailable(
+            "Databasen har ikke det danske søgeindeks. Byg den igen med `retskilde build`."
+        )
+    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = 'analyzer'").fetchone()
+    if row is None or row[0] != analyzer.fingerprint:
+        return (
+            "Søgeindekset er bygget med en anden udgave af den danske analyse; "
+            "resultaterne kan være ufuldstændige, indtil databasen bygges igen."
+        )
+    return None
+
+
+def _score_sql() -> str:
+    weights = ", ".join(str(COLUMN_WEIGHTS[c]) for c in FTS_COLUMNS)
+    return f"bm25({FTS_TABLE}, {weights})"
+
+
+def _mark(text: str) -> str:
+    text = html.escape(" ".join(text.split()), quote=False)
+    return text.replace(_HIT_START, "<mark>").replace(_HIT_END, "</mark>")
+
+
+def _lead(text: str | None, words: int = SNIPPET_TOKENS) -> str:
+    parts = (text or "").split()
+    return html.escape(" ".join(parts[:words]) + (" …" if len(parts) > words else ""), quote=False)
+
+
+def _snippets(
+    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
+) -> dict[int, str]:
+    if compiled.fts is None or not rowids:
+        return {}
+    if compiled.prefixes:
+        return _python_snippets(conn, compiled, rowids, analyzer)
+    text_col, summary_col = FTS_COLUMNS.index("text"), FTS_COLUMNS.index("summary")
+    marks = f"char({ord(_HIT_START)}), char({ord(_HIT_END)}), '…', {SNIPPET_TOKENS}"
+    # One row at a time: FTS5 seeks a single rowid, where "rowid in (…)" would run the whole
+    # match (slow for broad queries).
+    sql = (
+        f"select snippet({FTS_TABLE}, {text_col}, {marks}), "
+        f"snippet({FTS_TABLE}, {summary_col}, {marks}) from {FTS_TABLE} "
+        f"where {FTS_TABLE} match ? and rowid = ?"
+    )
+    found = {}
+    for rowid in rowids:
+        row = conn.execute(sql, (compiled.fts, rowid)).fetchone()
+        for candidate in row or ():
+            if candidate and _HIT_START in candidate:
+                found[rowid] = _mark(candidate)
+                break
+    return found
+
+
+def _python_snippets(
+    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
+) -> dict[int, str]:
+    marks = ", ".join("?" for _ in rowids)
+    found = {}
+    for rowid, text, summary in conn.execute(
+        f"select rowid, text, summary from documents where rowid in ({marks})", rowids
+    ):
+        for candidate in (text, summary):
+            made = candidate and highlight.snippet(
+                candidate, analyzer, compiled.terms, compiled.prefixes, SNIPPET_TOKENS
+            )
+            if made:
+                found[rowid] = made
+                break
+    return found
+
+
+Facets = dict[str, list[FacetValue]]
+
+
+def _candidates(compiled: Compiled) -> str:
+    """SQL for the matching rows as (rid, score, exact), before the field filters."""
+    if compiled.fts is None:
+        negative = " where " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
+        return (
+            f"select d.rowid as rid, 0.0 as score, 1 as exact from {ATTRIBUTES_TABLE} d{negative}"
+        )
+    matches = (
+        f"select rowid as rid, {_score_sql()} as score, 1 as exact "
+        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts"
+    )
+    if compiled.exact_fts is not None:
+        # Compounds widen the match, but their rarity would dominate BM25: documents that
+        # match the words as typed rank first, by the score of the words as typed.
+        exact = matches.replace(":rs_fts", ":rs_exact")
+        matches = (
+            "select f.rid, coalesce(e.score, f.score) as score, e.rid is not null as exact "
+            f"from ({matches}) f left join ({exact}) e on e.rid = f.rid"
+        )
+    if compiled.number_rowids:
+        # The decision itself, when its text does not say its own number.
+        matches += (
+            f" union all select d.rowid, 0.0, 1 from {ATTRIBUTES_TABLE} d where "
+            f"{number_condition(compiled)} and " + in_fts(":rs_fts", negate=True)
+        )
+    return matches
+
+
+def _rank_and_count(
+    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, facets: bool
+) -> tuple[list[tuple], int, Facets]:
+    """The page (rowid, score, tier, exact), the number of matches and the facets.
+
+    One statement: the matches are found and scored once, joined to the small attribute
+    table for filters, ranking and facet columns, and both the page and the counts are read
+    off that; the full documents rows are only fetched for the page.
+    """
+    filters = "".join(f" and {f}" for f in compiled.filters)
+    hits = (
+        f"select c.rid, c.exact, {compiled.tier} as tier, d.id, d.date, d.facet_key, "
+        f"c.score * (case when d.status = 'historisk' then {HISTORISK_FACTOR} else 1.0 end) "
+        f"as score from ({_candidates(compiled)}) c "
+        f"join {ATTRIBUTES_TABLE} d on d.rowid = c.rid where 1{filters}"
+    )
+    # Every part has eight columns: a kind, then the kind's values.
+    parts = [
+        "select * from (select 'page', rid, score, tier, exact, date, id, null from hits "
+        "order by tier desc, exact desc, score, date desc, id "
+        "limit :rs_limit offset :rs_offset)",
+        "select 'total', count(*), null, null, null, null, null, null from hits",
+    ]
+    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    with_topics = facets and {"topics", "document_topics"} <= tables
+    if facets:
+        # Count per combination of facet values (one GROUP BY over integers), then add the
+        # combinations up per facet: there are far fewer combinations than matches.
+        columns = ", ".join(FACET_FIELDS)
+        parts.append(
+            f"select 'combination', {columns}, sum(n) from (select facet_key, count(*) as n "
+            f"from hits group by facet_key) join {FACET_KEYS_TABLE} using (facet_key) "
+            f"group by {columns}"
+        )
+    if with_topics:
+        parts.append(
+            "select 'topic', dt.topic_id, count(distinct hits.id), null, null, null, null, null "
+            "from hits join document_topics dt on dt.document_id = hits.id group by 2"
+        )
+    params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
+    rows = conn.execute(
+        f"with hits as materialized ({hits}) " + " union all ".join(parts), params
+    ).fetchall()
+    page = [row[1:7] for row in rows if row[0] == "page"]
+    # Same order as the SQL: tier, exact, score, newest first, id (stable sorts, last key first).
+    page.sort(key=lambda r: r[5])
+    page.sort(key=lambda r: r[4] or "", reverse=True)
+    page.sort(key=lambda r: (-r[2], -r[3], r[1]))
+    total = next(row[1] for row in rows if row[0] == "total")
+    counts: dict[str, dict[object, int]] = {}
+    for kind, *values in rows:
+        if kind == "combination":
+            for column, value in zip(FACET_FIELDS, values[:-1], strict=True):
+                if value is not None:
+                    counts.setdefault(column, {}).setdefault(value, 0)
+                    counts[column][value] += values[-1]
+        elif kind == "topic" and values[0] is not None:
+            counts.setdefault("topic", {})[values[0]] = values[1]
+    labels = {
+        "doc_type": dict(conn.execute("select id, label from doc_types")),
+        "source": dict(conn.execute("select id, label from sources")),
+    }
+    if with_topics:
+        labels["topic"] = dict(conn.execute("select id, coalesce(label, id) from topics"))
+    found: Facets = {
+        column: [
+            FacetValue(str(value), labels.get(column, {}).get(value, str(value)), count)
+            for value, count in values.items()
+        ]
+        for column, values in counts.items()
+    }
+    for column, values in found.items():
+        values.sort(key=lambda v: (-int(v.value), 0) if column == "year" else (-v.count, v.label))
+    return page, total, found
+
+
+def _run(
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    result: SearchResult,
+    facets: bool,
+    analyzer: Analyzer,
+) -> tuple[list, dict[int, str]]:
+    """The ranked page with its documents and snippets; sets the total and facets on `result`."""
+    page, result.total, result.facets = _rank_and_count(
+        conn, compiled, result.limit, result.offset, facets
+    )
+    rowids = [row[0] for row in page]
+    documents = {}
+    if rowids:
+        marks = ", ".join("?" for _ in rowids)
+        for row in conn.execute(
+            "select rowid, id, title, doc_type, date, url, number, status, municipality, "
+            f"source, coalesce(summary, substr(text, 1, 1000)) from documents "
+            f"where rowid in ({marks})",
+            rowids,
+        ):
+            documents[row[0]] = row
+    rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
+    return rows, _snippets(conn, compiled, rowids, analyzer)
+
+
+def _with_time_limit(conn: sqlite3.Connection, seconds: float):
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    filters: list[FieldFilter] | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    facets: bool = True,
+    analyzer: Analyzer | None = None,
+) -> SearchResult:
+    """Search the database; any text gives hits or a Danish message, never an exception.
+
+    Raises SearchUnavailable only when the database has no analysed index at all.
+    """
+    analyzer = analyzer or default_analyzer()
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    result = SearchResult(query=text or "", limit=limit, offset=offset)
+    stale = check_index(conn, analyzer)
+    parsed = parse(text or "", analyzer)
+    parsed.filters += filters or []
+    if parsed.is_empty:
+        result.notes = parsed.notes
+        result.message = "Skriv et eller flere søgeord, fx: hjemvist fleksjob eller 101-17."
+        return result
+    compiled = compile_query(conn, parsed, analyzer)
+    result.notes = compiled.notes + ([stale] if stale else [])
+    _with_time_limit(conn, TIME_LIMIT_S)
+    try:
+        rows, snippets = _run(conn, compiled, result, facets, analyzer)
+        if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
+            relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
+            relaxed_rows, relaxed_snippets = _run(conn, relaxed, result, facets, analyzer)
+            if result.total:
+                compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
+                result.relaxed = True
+                result.notes.append(
+                    "Ingen dokumenter indeholder alle ordene; her er dem, der har nogle af dem."
+                )
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            result.message = "Søgningen tog for lang tid. Prøv med flere eller mere præcise ord."
+            return result
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+    result.fts = compiled.fts
+    exact = set(compiled.number_rowids)
+    for row in rows:
+        rowid, doc_id, title, doc_type, date, url, number, status, municipality, source = row[:10]
+        summary, score = row[10], row[11]
+        result.hits.append(
+            Hit(
+                id=doc_id,
+                title=title,
+                doc_type=doc_type,
+                date=date,
+                url=url,
+                snippet=snippets.get(rowid) or _lead(summary) or "",
+                score=round(-score, 4) + 0.0,
+                number=number,
+                status=status,
+                municipality=municipality,
+                source=source,
+                exact_number=rowid in exact,
+            )
+        )
+    if result.total == 0 and not result.message:
+        result.message = f"Ingen dokumenter matcher {text.strip()!r}."
+    return result
