@@ -30,7 +30,7 @@ import httpx  # noqa: E402
 import sqlite_utils  # noqa: E402
 
 from bench.baselines import WhooshDanish  # noqa: E402
-from bench.synthetic import queries, records  # noqa: E402
+from bench.synthetic_search import queries, records  # noqa: E402
 from db.analyzer import default_analyzer  # noqa: E402
 from db.fts import (  # noqa: E402
     FTS_TABLE,

@@ -5,7 +5,14 @@ import json
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-LIST_COLUMNS = {"keywords", "law_names"}
+LIST_COLUMNS = {
+    "keywords",
+    "law_names",
+    "topics",
+    "cited_laws",
+    "cited_paragraphs",
+    "mentioned_municipalities",
+}
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db.enrich import EnrichReport, enrich
 from db.fts import index_documents, verify_index
 from db.normalise import document_row
 from db.schema import create_tables, insert_lookups
@@ -27,14 +28,17 @@ class BuildReport:
     db_path: Path
     documents: int
     by_doc_type: dict[str, int] = field(default_factory=dict)
+    enrichment: EnrichReport | None = None
 
 
-def _populate(db: sqlite_utils.Database, records: list[dict]) -> None:
+def _populate(db: sqlite_utils.Database, records: list[dict]) -> EnrichReport:
     create_tables(db)
     insert_lookups(db)
     rows = [document_row(r) for r in sorted(records, key=lambda r: r["id"])]
     db["documents"].insert_all(rows, batch_size=500)
+    enrichment = enrich(db)
     index_documents(db)
+    return enrichment
 
 
 def build(corpus: Path, db_path: Path) -> BuildReport:
@@ -48,7 +52,7 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     try:
         db = sqlite_utils.Database(tmp_path)
         try:
-            _populate(db, records)
+            enrichment = _populate(db, records)
             db.conn.commit()
             db.conn.execute("VACUUM")
             # VACUUM may renumber implicit rowids, which the external-content index relies on.
@@ -61,4 +65,4 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     counts: dict[str, int] = {}
     for record in records:
         counts[record["doc_type"]] = counts.get(record["doc_type"], 0) + 1
-    return BuildReport(db_path, len(records), dict(sorted(counts.items())))
+    return BuildReport(db_path, len(records), dict(sorted(counts.items())), enrichment)

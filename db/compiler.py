@@ -174,19 +174,24 @@ class _Compiler:
             parts.append(
                 f"2 * (d.id in (select citing_id from citations where cited_number in ({marks})))"
             )
-        paragraph_checks = []
+        tagged_checks = []
+        cited_checks = []
         for paragraph in self.parsed.paragraphs:
             pattern = f"*§ {paragraph.paragraph}[^0-9a-z]*"
-            paragraph_checks.append(
+            tagged_checks.append(
                 f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
             )
             if "law_references" in self.tables:
-                paragraph_checks.append(
+                cited_checks.append(
                     "d.id in (select document_id from law_references where paragraph = "
                     f"{self.param(paragraph.paragraph)})"
                 )
-        if paragraph_checks:
-            parts.append(f"({' or '.join(paragraph_checks)})")
+        # The source's own paragraph tag says what the decision is about; a citation in the
+        # text only says the paragraph is mentioned, so the tag weighs more.
+        if tagged_checks:
+            parts.append(f"2 * ({' or '.join(tagged_checks)})")
+        if cited_checks:
+            parts.append(f"({' or '.join(cited_checks)})")
         if parts:
             self.out.tier = " + ".join(parts)
 

@@ -80,6 +80,13 @@ def build(corpus: Path, db_path: Path) -> None:
     click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
     for doc_type, count in report.by_doc_type.items():
         click.echo(f"  {doc_type:<22} {count:>6}")
+    if report.enrichment:
+        e = report.enrichment
+        click.echo(
+            f"Berigelse: {e.law_references} lovhenvisninger ({e.unresolved_law_references} uden "
+            f"lov), {sum(e.citations.values())} afgørelseshenvisninger, "
+            f"{sum(e.outcomes.values())} udfald, {sum(e.topics.values())} emnetildelinger"
+        )
 
 
 @cli.command()
@@ -258,6 +265,225 @@ def scrape_ast(kinds, since, limit, rate, base_url, corpus, timeout, retries) ->
         click.echo(f"Fejl: {exc}. Korpusset er ikke ændret.", err=True)
         sys.exit(1)
     for line in summary_lines(summary):
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@scrape.command("firstagenda")
+@click.option(
+    "--kommune",
+    required=True,
+    help="Kommunen, fx hvidovre eller aarhus (kendte: scrapers/firstagenda_kommuner.json).",
+)
+@click.option(
+    "--base-url",
+    help="Sitets adresse, hvis kommunen ikke er kendt, eller et spejl/en lokal testserver.",
+)
+@click.option(
+    "--udvalg",
+    default=None,
+    help="Regulært udtryk for udvalgenes navne (uden forskel på store og små bogstaver). "
+    "Standard: beskæftigelse|social|arbejdsmarked|integration|handicap|familie.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Kun møder på denne dato (ÅÅÅÅ-MM-DD) eller senere.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Højst så mange møder i denne kørsel.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="Forespørgsler pr. sekund pr. vært (robots.txt' Crawl-delay kan sænke den).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Korpusmappen; posterne skrives i <corpus>/kommune/.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=30.0,
+    show_default=True,
+    help="Sekunder pr. forespørgsel, før den gives op og prøves igen.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Nye forsøg efter timeout, forbindelsesfejl, 5xx og 429.",
+)
+def scrape_firstagenda(
+    kommune, base_url, udvalg, since, limit, rate, corpus, timeout, retries
+) -> None:
+    """Hent dagsordenspunkter fra en kommunes FirstAgenda-site (JSON-API'et) og skriv ét
+    dokument pr. åbent punkt i <corpus>/kommune/.
+
+    Kun udvalg, hvis navn matcher --udvalg, og kun åbne punkter med tekst eller bilag. Høflig
+    og genoptagelig som `scrape ast`; møder, der er uændrede i udvalgslisten, hentes ikke igen.
+    Afslutter med kode 1, hvis noget møde fejlede; fejlene nævnes med adresse.
+    """
+    import re
+
+    from scrapers import firstagenda as fa
+    from scrapers.crawl import CrawlError
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.firstagenda_crawl import AgendaOptions, crawl_firstagenda
+    from scrapers.progress import agenda_summary_lines, make_progress
+    from scrapers.rawstore import RawStore
+    from scrapers.state import StateLocked
+
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("skal begynde med http:// eller https://", param_hint="--base-url")
+    try:
+        municipality = fa.kommune_for(kommune, base_url)
+    except fa.UnknownKommune as exc:
+        raise click.BadParameter(str(exc), param_hint="--kommune") from exc
+    udvalg = udvalg or fa.DEFAULT_UDVALG
+    try:
+        re.compile(udvalg)
+    except re.error as exc:
+        raise click.BadParameter(
+            f"ugyldigt regulært udtryk ({exc})", param_hint="--udvalg"
+        ) from exc
+    options = AgendaOptions(
+        corpus=corpus,
+        kommune=municipality,
+        udvalg=udvalg,
+        since=since.date().isoformat() if since else None,
+        limit=limit,
+    )
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    click.echo(f"{municipality.name} Kommune ({municipality.base_url}), udvalg: {udvalg}", err=True)
+    try:
+        with Fetcher(RawStore(corpus / fa.SOURCE / "raw"), policy) as fetcher:
+            summary = crawl_firstagenda(options, fetcher, make_progress())
+    except KeyboardInterrupt:
+        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor den slap.", err=True)
+        sys.exit(130)
+    except (CrawlError, StateLocked) as exc:
+        click.echo(f"Fejl: {exc}. Korpusset er ikke ændret.", err=True)
+        sys.exit(1)
+    for line in agenda_summary_lines(summary):
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@scrape.command("star")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["fokusrevision", "analyse"]),
+    help="Kun oversigterne for denne slags (kan gentages). Standard: begge.",
+)
+@click.option(
+    "--listing",
+    "listings",
+    multiple=True,
+    metavar="[SLAGS=]STI",
+    help="En oversigtsside at starte fra i stedet for de antagne (kan gentages), "
+    "fx fokusrevision=/tilsyn-paa-beskaeftigelsesomraadet/tilsyn-med-kommuner/fokusrevisioner/.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Kun publikationer, som oversigten daterer denne dag (ÅÅÅÅ-MM-DD) eller senere.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Højst så mange publikationer i denne kørsel."
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="Forespørgsler pr. sekund pr. vært (robots.txt' Crawl-delay kan sænke den).",
+)
+@click.option(
+    "--base-url",
+    default="https://star.dk",
+    show_default=True,
+    help="Sitets adresse (et spejl eller en lokal testserver).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Korpusmappen; posterne skrives i <corpus>/star/.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=60.0,
+    show_default=True,
+    help="Sekunder pr. forespørgsel (rapporter kan være store), før den prøves igen.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Nye forsøg efter timeout, forbindelsesfejl, 5xx og 429.",
+)
+def scrape_star(kinds, listings, since, limit, rate, base_url, corpus, timeout, retries) -> None:
+    """Hent STAR's fokusrevisioner og analyser: oversigtssiderne, hver publikations side og
+    dens rapport (PDF eller DOCX), og skriv én post pr. publikation i <corpus>/star/.
+
+    Postens tekst er sidens tekst efterfulgt af rapportens. Høflig og genoptagelig som
+    `scrape ast`. En rapport, der ikke kan læses (mangler, intet tekstlag, beskadiget), nævnes
+    med adresse; publikationen får da en post med sidens tekst, medmindre korpusset har en
+    med rapportens.
+    Afslutter med kode 1, hvis noget fejlede.
+    """
+    from scrapers import star
+    from scrapers.crawl import CrawlError
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.progress import make_progress, star_summary_lines
+    from scrapers.rawstore import RawStore
+    from scrapers.star_crawl import StarOptions, crawl_star
+    from scrapers.state import StateLocked
+
+    if not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("skal begynde med http:// eller https://", param_hint="--base-url")
+    pairs = []
+    for value in listings:
+        kind, sep, path = value.partition("=")
+        if not sep:
+            kind, path = "", value
+        if kind and kind not in star.KINDS:
+            raise click.BadParameter(
+                f"ukendt slags {kind!r} (kendte: {', '.join(star.KINDS)})", param_hint="--listing"
+            )
+        pairs.append((path, kind or None))
+    options = StarOptions(
+        corpus=corpus,
+        base_url=base_url.rstrip("/"),
+        kinds=tuple(kinds) or star.KINDS,
+        listings=tuple(pairs),
+        since=since.date().isoformat() if since else None,
+        limit=limit,
+    )
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    try:
+        with Fetcher(RawStore(corpus / star.SOURCE / "raw"), policy) as fetcher:
+            summary = crawl_star(options, fetcher, make_progress())
+    except KeyboardInterrupt:
+        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor den slap.", err=True)
+        sys.exit(130)
+    except (CrawlError, StateLocked) as exc:
+        click.echo(f"Fejl: {exc}. Korpusset er ikke ændret.", err=True)
+        sys.exit(1)
+    for line in star_summary_lines(summary):
         click.echo(line)
     if not summary.ok:
         sys.exit(1)

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlparse
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.htmltext import clean_html, inline_text, link_title, paragraphs, soup_of, squash
+from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 
 SOURCE = "ast"
 DEFAULT_BASE_URL = "https://www.ast.dk"
@@ -142,7 +143,6 @@ _META_LABEL_RE = re.compile(rf"^\s*({_LABELS})(?=\s|:|$)\s*:?\s*(.*)$", re.S)
 _UPDATED = re.compile(r"^Sidst opdateret\b", re.I)
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*)\s+Kommunes?\b")
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".odt")
-MAX_ID_LENGTH = 200
 
 
 class ParseError(Exception):
@@ -197,29 +197,16 @@ def classify(url: str) -> str | None:
     return None
 
 
-def _slug(text: str) -> str:
-    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
-
-
-def _bounded_id(record_id: str) -> str:
-    if len(record_id) <= MAX_ID_LENGTH:
-        return record_id
-    # Long slugs are cut, with a hash of the whole so two cut slugs never collide.
-    digest = hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:10]
-    return f"{record_id[: MAX_ID_LENGTH - 11].rstrip('-')}-{digest}"
-
-
 def record_id(kind: str, url: str, number: str | None = None) -> str:
     """The stable id: the decision number for principmeddelelser, else year and URL slug."""
     if kind == "principmeddelelse" and number:
         return f"ast-principmeddelelse-{number.lower()}"
     segments = _segments(url)
     year = next((m.group(1) for s in segments[:-1] if (m := _YEAR_SEGMENT.match(s))), None)
-    slug = _slug(segments[-1]) if segments else "side"
-    if year and not slug.startswith(year):
-        slug = f"{year}-{slug}"
-    return _bounded_id(f"ast-{kind}-{slug}")
+    name = slug(segments[-1]) if segments else "side"
+    if year and not name.startswith(year):
+        name = f"{year}-{name}"
+    return bounded_id(f"ast-{kind}-{name}")
 
 
 # -- small parsers ----------------------------------------------------------------------------

@@ -49,6 +49,9 @@ class _Silent:
         pass
 
 
+SilentProgress = _Silent  # for the other crawlers: a Progress that says nothing
+
+
 @dataclass(frozen=True)
 class CrawlOptions:
     """What to crawl and where to put it."""

@@ -45,7 +45,21 @@ CREATE TABLE IF NOT EXISTS queue (
     fetched INTEGER NOT NULL DEFAULT 0,  -- 1 when a body was downloaded (200, not 304)
     PRIMARY KEY (crawl_id, position)
 );
+-- For sources where one page gives several records (an agenda gives one per item): which
+-- records each finished queue item gave, and how ('new', 'changed', 'unchanged',
+-- 'not_modified', or 'closed'/'empty' for items left out).
+CREATE TABLE IF NOT EXISTS item_records (
+    crawl_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    PRIMARY KEY (crawl_id, position, record_id)
+);
+CREATE INDEX IF NOT EXISTS item_records_url ON item_records(url, crawl_id);
+CREATE INDEX IF NOT EXISTS item_records_record ON item_records(record_id, crawl_id);
 """
+WRITTEN_OUTCOMES = ("new", "changed", "unchanged", "not_modified")
 
 
 class StateLocked(Exception):
@@ -140,6 +154,34 @@ class CrawlState:
         ).fetchone()
         return row[0] if row else None
 
+    def records_of(self, url: str) -> list[tuple[str, str]]:
+        """(record id, outcome) of every item the last visit to `url` gave, in id order."""
+        rows = self.db.execute(
+            "SELECT record_id, outcome FROM item_records "
+            "WHERE url = ? AND crawl_id = (SELECT crawl_id FROM pages WHERE url = ?) "
+            "ORDER BY record_id",
+            (url, url),
+        ).fetchall()
+        return [(record_id, outcome) for record_id, outcome in rows]
+
+    def other_url_with_item_record(self, record_id: str, url: str, crawl_id: int) -> str | None:
+        """Another URL that wrote `record_id` in this crawl (two pages, one id)."""
+        marks = ", ".join("?" for _ in WRITTEN_OUTCOMES)
+        row = self.db.execute(
+            "SELECT url FROM item_records WHERE record_id = ? AND url != ? AND crawl_id = ? "
+            f"AND outcome IN ({marks})",
+            (record_id, url, crawl_id, *WRITTEN_OUTCOMES),
+        ).fetchone()
+        return row[0] if row else None
+
+    def item_outcomes(self, crawl_id: int) -> dict[str, int]:
+        """How many records (or left-out items) of each outcome `crawl_id` gave."""
+        rows = self.db.execute(
+            "SELECT outcome, COUNT(*) FROM item_records WHERE crawl_id = ? GROUP BY outcome",
+            (crawl_id,),
+        ).fetchall()
+        return dict(rows)
+
     # -- crawls ---------------------------------------------------------------------------
 
     def unfinished(self, options: dict) -> Crawl | None:
@@ -199,9 +241,23 @@ class CrawlState:
         item: QueueItem,
         result: ItemOutcome,
         page: PageState | None,
+        records: list[tuple[str, str]] | None = None,
     ) -> None:
         """Mark one queue item done and store what its page gave, in one transaction."""
         with self._transaction():
+            if records is not None:
+                self.db.execute(
+                    "DELETE FROM item_records WHERE crawl_id = ? AND position = ?",
+                    (crawl_id, item.position),
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO item_records "
+                    "(crawl_id, position, url, record_id, outcome) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (crawl_id, item.position, item.url, record_id, outcome)
+                        for record_id, outcome in records
+                    ],
+                )
             if page is not None:
                 self.db.execute(
                     "INSERT OR REPLACE INTO pages "

@@ -21,7 +21,7 @@ create table laws (id text primary key, title text, short_name text, abbreviatio
 create table law_references (id integer primary key, document_id text, law_id text,
     paragraph text, stk integer, nr integer, canonical text, raw text);
 create table citations (citing_id text, cited_number text, cited_id text, kind text, raw text);
-alter table documents add column outcome text;
+update documents set outcome = null;
 insert into topics values ('udskiftning-af-hjaelpemidler', 'Udskiftning af hjælpemidler', ''),
     ('fleksjob', 'Fleksjob', '');
 insert into document_topics values
@@ -46,6 +46,15 @@ def enriched(search_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("enriched") / "retskilde.db"
     shutil.copy(search_db, path)
     conn = sqlite3.connect(path)
+    # The build now fills these from the fixture corpus; replace them with the hand-made rows
+    # so the expectations below stay exact.
+    conn.executescript(
+        "drop view if exists replacements;"
+        + "".join(
+            f"drop table if exists {name};"
+            for name in ("document_topics", "topics", "law_references", "laws", "citations")
+        )
+    )
     conn.executescript(ENRICHMENT)
     conn.commit()
     conn.close()

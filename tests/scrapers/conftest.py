@@ -75,10 +75,10 @@ def make_fetcher(sleeps):
     """A fetcher for a corpus folder, fast policy, recorded sleeps, fixed wall clock."""
     made: list[Fetcher] = []
 
-    def make(corpus: Path, policy: FetchPolicy = FAST, **kwargs) -> Fetcher:
+    def make(corpus: Path, policy: FetchPolicy = FAST, source: str = "ast", **kwargs) -> Fetcher:
         kwargs.setdefault("sleep", sleeps)
         kwargs.setdefault("now", lambda: FIXED_NOW)
-        fetcher = Fetcher(RawStore(corpus / "ast" / "raw"), policy, **kwargs)
+        fetcher = Fetcher(RawStore(corpus / source / "raw"), policy, **kwargs)
         made.append(fetcher)
         return fetcher
 

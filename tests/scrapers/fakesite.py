@@ -2,7 +2,8 @@
 
 Each path can carry a queue of faults, used one per request: "timeout" (answer too late),
 "500", "429" (with Retry-After), "reset" (cut the connection mid-body), "hold" (wait until the
-test releases it). It answers conditional requests with 304 and logs every response.
+test releases it), "malformed" (the body cut short, as a 200). It answers conditional requests
+with 304, can demand a cookie set by its front page before /api/, and logs every response.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class Hit:
     status: int | None
     conditional: bool
     user_agent: str
+    query: str = ""
+
+    @property
+    def target(self) -> str:
+        """Path and query, as a page added with a query is keyed."""
+        return f"{self.path}?{self.query}" if self.query else self.path
 
 
 @dataclass
@@ -47,6 +54,7 @@ class FakeSite:
     timeout_delay: float = 1.0
     retry_after: str = "1"
     base_url: str = ""
+    cookie: str | None = None  # when set: /api/ redirects to / until the client sends it
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -112,13 +120,15 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _log(self, status: int | None, conditional: bool = False) -> None:
+            parts = urlparse(self.path)
             with site.lock:
                 site.hits.append(
                     Hit(
-                        urlparse(self.path).path,
+                        parts.path,
                         status,
                         conditional,
                         self.headers.get("User-Agent", ""),
+                        parts.query,
                     )
                 )
 
@@ -137,7 +147,10 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 self._get()
 
         def _get(self) -> None:
-            path = urlparse(self.path).path
+            parts = urlparse(self.path)
+            # A page added as "/path?query" answers that query; any other query gets "/path".
+            target = f"{parts.path}?{parts.query}"
+            path = target if parts.query and target in site.pages else parts.path
             fault = site.next_fault(path)
             if fault == "hold":
                 self._log(None)
@@ -158,6 +171,11 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 self._log(429)
                 self._send(429, b"For mange", {"Retry-After": site.retry_after})
                 return
+            cookie = self.headers.get("Cookie") or ""
+            if site.cookie and path.startswith("/api/") and site.cookie not in cookie:
+                self._log(302)
+                self._send(302, headers={"Location": "/"})
+                return
             if path in site.redirects:
                 self._log(301)
                 self._send(301, headers={"Location": site.redirects[path]})
@@ -173,6 +191,8 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 headers["ETag"] = etag
             if page.last_modified:
                 headers["Last-Modified"] = page.last_modified
+            if site.cookie and path == "/":
+                headers["Set-Cookie"] = f"{site.cookie}; Path=/"
             if self._not_modified(etag, page.last_modified):
                 self._log(304, conditional=True)
                 self._send(304, headers=headers)
@@ -191,6 +211,10 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 )
                 self.connection.close()
                 self.close_connection = True
+                return
+            if fault == "malformed":
+                self._log(200)
+                self._send(200, page.body[: len(page.body) // 3], headers)
                 return
             self._log(200)
             self._send(200, page.body, headers)
