@@ -340,11 +340,15 @@ class _Compiler:
         if text := self.fts_column("law_names", item.value):
             sqls.append(text)
         if {"laws", "law_references"} <= self.tables:
+            present = {row[1] for row in self.conn.execute("pragma table_info(laws)")}
+            wanted = ["id", "title", "short_name", "abbreviations", "names"]
+            columns = ", ".join(c for c in wanted if c in present)
             options: dict[str, list[str]] = {}
-            for row in self.conn.execute("select id, title, short_name, abbreviations from laws"):
-                labels = [str(v) for v in row if v]
-                labels += [a for v in row[3:] if v for a in re.split(r"[,;\[\]\"]+", str(v)) if a]
-                options[row[0]] = labels
+            for row in self.conn.execute(f"select {columns} from laws"):
+                # Lists (abbreviations, names) are JSON text; each entry is a name of its own.
+                options[row[0]] = [
+                    part for v in row if v for part in re.split(r"[,;\[\]\"]+", str(v)) if part
+                ]
             laws = self.match_labels(item.value, options)
             if laws:
                 marks = ", ".join(self.param(law) for law in laws)
