@@ -87,8 +87,9 @@ def build(docs: list[dict], path: Path) -> dict:
     start = time.perf_counter()
     figures["pairs"] = fill_vocabulary(db.conn, analyzer)
     db.conn.execute(
-        f"insert into {SETTINGS_TABLE}(key, value) values ('analyzer', ?), ('tokenize', ?)",
-        (analyzer.fingerprint, FTS_TOKENIZE),
+        f"insert into {SETTINGS_TABLE}(key, value) values ('analyzer', ?), ('tokenize', ?), "
+        "('documents', ?)",
+        (analyzer.fingerprint, FTS_TOKENIZE, str(len(docs))),
     )
     db.conn.commit()
     figures["vocabulary_s"] = time.perf_counter() - start

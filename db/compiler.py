@@ -11,12 +11,16 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
-from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, VOCABULARY_TABLE
+from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
 from db.query import Alternative, FieldFilter, Group, ParsedQuery
 
 # Compounds added per query word, the most common first: each one is another phrase BM25
 # scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).
 MAX_EXPANSIONS = 10
+# A word in this share of the documents (and at least COMMON_MIN_DOCS) is common: it finds
+# plenty as it is, and each compound would be scored on all of its matches.
+COMMON_SHARE = 0.01
+COMMON_MIN_DOCS = 50
 # Rank documents that match the words as typed above those found only through compounds.
 EXACT_FIRST = True
 _TYPE_ALIASES = {
@@ -89,16 +93,26 @@ class _Compiler:
     # -- text -----------------------------------------------------------------------------
 
     def compounds(self, term: str) -> list[str]:
+        """The compounds a word also finds: always for the lexicon's parts; for other words
+        only while the word itself is rare, where compounds add recall rather than cost."""
         if VOCABULARY_TABLE not in self.tables:
             return []
+        limit = None if term in self.analyzer.compound_parts else self.common_from()
         return [
             row[0]
             for row in self.conn.execute(
                 f"select term from {VOCABULARY_TABLE} where part = ? "
-                "order by docs desc, term limit ?",
-                (term, MAX_EXPANSIONS),
+                "and (? is null or part_docs < ?) order by docs desc, term limit ?",
+                (term, limit, limit, MAX_EXPANSIONS),
             )
         ]
+
+    def common_from(self) -> int:
+        """The document count from which a (non-lexicon) word counts as common."""
+        row = self.conn.execute(
+            f"select value from {SETTINGS_TABLE} where key = 'documents'"
+        ).fetchone()
+        return max(COMMON_MIN_DOCS, int(int(row[0]) * COMMON_SHARE)) if row else COMMON_MIN_DOCS
 
     def alternative(self, alt: Alternative, expand: bool) -> list[str]:
         if alt.kind == "prefix":
@@ -326,11 +340,15 @@ class _Compiler:
         if text := self.fts_column("law_names", item.value):
             sqls.append(text)
         if {"laws", "law_references"} <= self.tables:
+            present = {row[1] for row in self.conn.execute("pragma table_info(laws)")}
+            wanted = ["id", "title", "short_name", "abbreviations", "names"]
+            columns = ", ".join(c for c in wanted if c in present)
             options: dict[str, list[str]] = {}
-            for row in self.conn.execute("select id, title, short_name, abbreviations from laws"):
-                labels = [str(v) for v in row if v]
-                labels += [a for v in row[3:] if v for a in re.split(r"[,;\[\]\"]+", str(v)) if a]
-                options[row[0]] = labels
+            for row in self.conn.execute(f"select {columns} from laws"):
+                # Lists (abbreviations, names) are JSON text; each entry is a name of its own.
+                options[row[0]] = [
+                    part for v in row if v for part in re.split(r"[,;\[\]\"]+", str(v)) if part
+                ]
             laws = self.match_labels(item.value, options)
             if laws:
                 marks = ", ".join(self.param(law) for law in laws)
@@ -393,6 +411,7 @@ def query_params(compiled: Compiled) -> dict[str, object]:
         params["rs_rest"] = compiled.rest_fts
     if compiled.exact_fts is not None:
         params["rs_exact"] = compiled.exact_fts
+        params["rs_compound"] = f"({compiled.fts}) NOT ({compiled.exact_fts})"
     if compiled.negative_fts is not None:
         params["rs_neg"] = compiled.negative_fts
     return params

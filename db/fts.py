@@ -77,7 +77,8 @@ def create_index(conn: sqlite3.Connection) -> None:
     )
     conn.execute(
         f"create table {VOCABULARY_TABLE} (part text not null, term text not null, "
-        "docs integer not null, primary key (part, term)) without rowid"
+        "docs integer not null, part_docs integer not null, primary key (part, term)) "
+        "without rowid"
     )
     conn.execute(f"create table {SETTINGS_TABLE} (key text primary key, value text not null)")
     columns = ", ".join(ATTRIBUTE_COLUMNS)
@@ -200,8 +201,8 @@ def fill_vocabulary(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
     terms = index_terms(conn)
     pairs = sorted(compound_pairs(terms, analyzer))
     conn.executemany(
-        f"insert into {VOCABULARY_TABLE}(part, term, docs) values (?, ?, ?)",
-        ((part, term, terms[term]) for part, term in pairs),
+        f"insert into {VOCABULARY_TABLE}(part, term, docs, part_docs) values (?, ?, ?, ?)",
+        ((part, term, terms[term], terms.get(part, 0)) for part, term in pairs),
     )
     return len(pairs)
 
@@ -214,9 +215,14 @@ def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None)
     fill_attributes(conn)
     fill_index(conn, analyzer)
     fill_vocabulary(conn, analyzer)
+    documents = conn.execute("select count(*) from documents").fetchone()[0]
     conn.executemany(
         f"insert into {SETTINGS_TABLE}(key, value) values (?, ?)",
-        [("analyzer", analyzer.fingerprint), ("tokenize", FTS_TOKENIZE)],
+        [
+            ("analyzer", analyzer.fingerprint),
+            ("tokenize", FTS_TOKENIZE),
+            ("documents", str(documents)),
+        ],
     )
 
 

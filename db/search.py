@@ -205,11 +205,13 @@ def _candidates(compiled: Compiled) -> str:
     )
     if compiled.exact_fts is not None:
         # Compounds widen the match, but their rarity would dominate BM25: documents that
-        # match the words as typed rank first, by the score of the words as typed.
-        exact = matches.replace(":rs_fts", ":rs_exact")
+        # match the words as typed rank first, by the score of the words as typed; the rest,
+        # found only through compounds, after them. Scoring the two sets apart also keeps the
+        # many compound phrases out of the scoring of the (usually many more) exact matches.
         matches = (
-            "select f.rid, coalesce(e.score, f.score) as score, e.rid is not null as exact "
-            f"from ({matches}) f left join ({exact}) e on e.rid = f.rid"
+            matches.replace(":rs_fts", ":rs_exact")
+            + " union all "
+            + matches.replace("1 as exact", "0 as exact").replace(":rs_fts", ":rs_compound")
         )
     if compiled.number_rowids:
         # The decision itself, when its text does not say its own number.
@@ -245,24 +247,26 @@ def _rank_and_count(
     ]
     tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
     with_topics = facets and {"topics", "document_topics"} <= tables
+    ctes = f"with hits as materialized ({hits})"
     if facets:
         # Count per combination of facet values (one GROUP BY over integers), then add the
         # combinations up per facet: there are far fewer combinations than matches.
-        columns = ", ".join(FACET_FIELDS)
-        parts.append(
-            f"select 'combination', {columns}, sum(n) from (select facet_key, count(*) as n "
-            f"from hits group by facet_key) join {FACET_KEYS_TABLE} using (facet_key) "
-            f"group by {columns}"
+        ctes += (
+            ", combinations as materialized (select facet_key, count(*) as n from hits "
+            f"group by facet_key), counted as materialized (select k.*, c.n from combinations c "
+            f"join {FACET_KEYS_TABLE} k using (facet_key))"
         )
+        parts += [
+            f"select '{c}', {c}, sum(n), null, null, null, null, null from counted group by 2"
+            for c in FACET_FIELDS
+        ]
     if with_topics:
         parts.append(
             "select 'topic', dt.topic_id, count(distinct hits.id), null, null, null, null, null "
             "from hits join document_topics dt on dt.document_id = hits.id group by 2"
         )
     params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
-    rows = conn.execute(
-        f"with hits as materialized ({hits}) " + " union all ".join(parts), params
-    ).fetchall()
+    rows = conn.execute(f"{ctes} " + " union all ".join(parts), params).fetchall()
     page = [row[1:7] for row in rows if row[0] == "page"]
     # Same order as the SQL: tier, exact, score, newest first, id (stable sorts, last key first).
     page.sort(key=lambda r: r[5])
@@ -270,14 +274,9 @@ def _rank_and_count(
     page.sort(key=lambda r: (-r[2], -r[3], r[1]))
     total = next(row[1] for row in rows if row[0] == "total")
     counts: dict[str, dict[object, int]] = {}
-    for kind, *values in rows:
-        if kind == "combination":
-            for column, value in zip(FACET_FIELDS, values[:-1], strict=True):
-                if value is not None:
-                    counts.setdefault(column, {}).setdefault(value, 0)
-                    counts[column][value] += values[-1]
-        elif kind == "topic" and values[0] is not None:
-            counts.setdefault("topic", {})[values[0]] = values[1]
+    for kind, value, count, *_ in rows:
+        if kind not in ("page", "total") and value is not None:
+            counts.setdefault(kind, {})[value] = count
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
         "source": dict(conn.execute("select id, label from sources")),

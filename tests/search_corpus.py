@@ -142,7 +142,10 @@ SEARCH_RECORDS = [
         url="https://eksempel.retskilde.dk/organisation/hoeringssvar",
         date="2026-03-16",
         keywords=["Høringssvar"],
-        text="Organisationen støtter ændringen af hjælpemiddelbekendtgørelsen med forbehold.",
+        text=(
+            "Organisationen støtter ændringen af hjælpemiddelbekendtgørelsen med forbehold. "
+            "Kravene til kvalitet bør stå i kommunens kvalitetsstandard, ikke kun i en standard."
+        ),
     ),
     # The long name of aktivloven.
     _record(

@@ -319,3 +319,16 @@ def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
 def test_prefix_search_snippets_are_marked(conn):
     hit = search(conn, "hjælpemid*").hits[0]
     assert "<mark>" in hit.snippet
+
+
+def test_common_words_expand_only_when_the_lexicon_names_them(conn, monkeypatch):
+    import db.compiler
+    from db.compiler import compile_query
+    from db.query import parse
+
+    assert "kvalitetsstandard" in compile_query(conn, parse("kvalitet")).fts
+    # Make every word "common": only the lexicon's parts (fleksjob) still find compounds.
+    monkeypatch.setattr(db.compiler, "COMMON_MIN_DOCS", 1)
+    monkeypatch.setattr(db.compiler, "COMMON_SHARE", 0.0)
+    assert "kvalitetsstandard" not in compile_query(conn, parse("kvalitet")).fts
+    assert "fleksjobordning" in compile_query(conn, parse("fleksjob")).fts
