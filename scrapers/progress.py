@@ -77,6 +77,18 @@ def make_progress() -> LogProgress | BarProgress:
     return BarProgress() if sys.stderr.isatty() else LogProgress()
 
 
+def _problem_lines(summary: CrawlSummary | AgendaSummary | StarSummary) -> list[str]:
+    """The robots.txt refusals and failures, by URL: the same tail for every crawl's report."""
+    lines = []
+    if summary.blocked:
+        lines.append(f"  afvist af robots.txt  {len(summary.blocked):>6}")
+        lines.extend(f"    {url}" for url in summary.blocked)
+    if summary.failed:
+        lines.append("Fejl:")
+        lines.extend(f"  {url}: {reason}" for url, reason in summary.failed)
+    return lines
+
+
 def summary_lines(summary: CrawlSummary) -> list[str]:
     """The closing report, in Danish, failures named by URL."""
     lines = [
@@ -90,13 +102,7 @@ def summary_lines(summary: CrawlSummary) -> list[str]:
         f"  uændrede              {summary.unchanged:>6}",
         f"  fejl                  {len(summary.failed):>6}",
     ]
-    if summary.blocked:
-        lines.append(f"  afvist af robots.txt  {len(summary.blocked):>6}")
-        lines.extend(f"    {url}" for url in summary.blocked)
-    if summary.failed:
-        lines.append("Fejl:")
-        lines.extend(f"  {url}: {reason}" for url, reason in summary.failed)
-    return lines
+    return lines + _problem_lines(summary)
 
 
 def agenda_summary_lines(summary: AgendaSummary) -> list[str]:
@@ -114,13 +120,7 @@ def agenda_summary_lines(summary: AgendaSummary) -> list[str]:
         f"  tomme punkter         {summary.empty:>6}  (uden tekst og bilag, ikke gemt)",
         f"  fejl                  {len(summary.failed):>6}",
     ]
-    if summary.blocked:
-        lines.append(f"  afvist af robots.txt  {len(summary.blocked):>6}")
-        lines.extend(f"    {url}" for url in summary.blocked)
-    if summary.failed:
-        lines.append("Fejl:")
-        lines.extend(f"  {url}: {reason}" for url, reason in summary.failed)
-    return lines
+    return lines + _problem_lines(summary)
 
 
 def star_summary_lines(summary: StarSummary) -> list[str]:
@@ -137,10 +137,4 @@ def star_summary_lines(summary: StarSummary) -> list[str]:
         f"  kun sidens tekst      {summary.page_text_only:>6}  (rapporten kunne ikke læses)",
         f"  fejl                  {len(summary.failed):>6}",
     ]
-    if summary.blocked:
-        lines.append(f"  afvist af robots.txt  {len(summary.blocked):>6}")
-        lines.extend(f"    {url}" for url in summary.blocked)
-    if summary.failed:
-        lines.append("Fejl:")
-        lines.extend(f"  {url}: {reason}" for url, reason in summary.failed)
-    return lines
+    return lines + _problem_lines(summary)
