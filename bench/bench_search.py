@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import sqlite_utils  # noqa: E402
 
 from bench.baselines import WhooshDanish  # noqa: E402
 from bench.synthetic_search import queries, records  # noqa: E402
 from db.analyzer import default_analyzer  # noqa: E402
+from db.build import open_for_build  # noqa: E402
 from db.fts import (  # noqa: E402
     FTS_TABLE,
     SETTINGS_TABLE,
@@ -71,7 +71,7 @@ def build(docs: list[dict], path: Path) -> dict:
     """Build the database like db/build.py does, timing each step."""
     analyzer = default_analyzer()
     figures: dict[str, float] = {}
-    db = sqlite_utils.Database(path)
+    db = open_for_build(path)
     start = time.perf_counter()
     create_tables(db)
     insert_lookups(db)

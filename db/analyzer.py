@@ -18,7 +18,7 @@ from pathlib import Path
 import Stemmer
 import yaml
 
-from db.tokenchars import RANGES_PATH, pattern_for
+from db.tokenchars import RANGES_PATH, latin1_token_table, pattern_for
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Bump when the analysis changes in a way the lexicon file does not show.
@@ -84,6 +84,8 @@ class Analyzer:
         self.lexicon = lexicon
         self._stemmer = Stemmer.Stemmer("danish")
         self._cache: dict[str, str] = {}
+        self._byte_cache: dict[bytes, str] = {}
+        self._latin1_table = latin1_token_table()
         self._aa_words = lexicon.aa_words
         self._fixes = self._stem_fixes(lexicon)
         self._suffix_lengths = sorted(
@@ -174,8 +176,28 @@ class Analyzer:
         """The tokens of `text`, exactly as FTS5 `unicode61` finds them."""
         return pattern_for(text).findall(text)
 
+    def _latin1_terms(self, encoded: bytes) -> list[str]:
+        # Keyed by the lower-cased token's bytes, so no str is made per token.
+        tokens = encoded.translate(self._latin1_table).split()
+        cache = self._byte_cache
+        try:
+            return list(map(cache.__getitem__, tokens))
+        except KeyError:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            for token in tokens:
+                if token not in cache:
+                    cache[token] = self.term(token.decode("latin-1"))
+            return list(map(cache.__getitem__, tokens))
+
     def terms(self, text: str) -> list[str]:
         """The analysed term of every token of `text`, in order."""
+        try:
+            encoded = text.encode("latin-1")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return self._latin1_terms(encoded)
         # Case never moves a token boundary, and lower-case tokens make a smaller, faster cache;
         # where lower-casing changes the length (İ -> i + U+0307) the text is taken as it is.
         lowered = text.lower()

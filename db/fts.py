@@ -15,12 +15,17 @@ terms at the positions of the original words.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 
 import sqlite_utils
 
 from db.analyzer import Analyzer, default_analyzer
+from db.settings import can_fork, worker_count
 from db.tokenchars import FTS_TOKENIZE
 
 FTS_TABLE = "documents_fts"
@@ -58,6 +63,11 @@ FACET_COLUMNS = ["doc_type", "year", "status", "law_area", "municipality", "sour
 FACET_KEYS_TABLE = "search_facet_keys"
 SETTINGS_TABLE = "search_settings"
 _BATCH = 1000
+# FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).
+# Fewer, larger segments while loading: the load is twice as fast and 'optimize' has less to
+# merge (bench/bench_search.py). Set back to the default once the index is whole.
+LOAD_HASH_SIZE = 64 * 1024 * 1024
+DEFAULT_HASH_SIZE = 1024 * 1024
 # Parts shorter than this only expand when the lexicon names them (no "syg" -> "sygedagpenge").
 MIN_PART_LENGTH = 5
 MIN_REST_LENGTH = 3
@@ -118,24 +128,106 @@ def analysed_rows(rows: Iterable[tuple], analyzer: Analyzer) -> Iterator[tuple]:
     """(rowid, *FTS_COLUMNS) rows with every text replaced by its analysed terms."""
     stream = analyzer.stream
     for rowid, *texts in rows:
-        yield (rowid, *(stream(text) for text in texts))
+        yield (rowid, *[stream(text) if text else "" for text in texts])
 
 
-def fill_index(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
-    """Insert the analysed text of every document; returns the number of documents."""
+# The analysis runs in this many forked processes while this one feeds FTS5, unless the caller
+# or $RETSKILDE_INDEX_WORKERS says otherwise; 0 analyses in this process. The index is the same.
+INDEX_WORKERS_VARIABLE = "RETSKILDE_INDEX_WORKERS"
+# Below this many documents, starting processes costs more than it saves.
+_PARALLEL_MINIMUM = 4 * _BATCH
+_worker_analyzer: Analyzer | None = None
+
+
+def index_workers(workers: int | None = None) -> int:
+    """How many processes analyse text while the index is filled (0: this process does)."""
+    if workers is None:
+        # One core feeds FTS5; the analysis, the larger half of the work, gets the others.
+        workers = worker_count(INDEX_WORKERS_VARIABLE, (os.cpu_count() or 1) - 1)
+    return max(0, workers) if can_fork() else 0
+
+
+def _start_worker(analyzer: Analyzer) -> None:
+    global _worker_analyzer
+    _worker_analyzer = analyzer
+
+
+def _encoded_rows(rows: list[tuple], analyzer: Analyzer) -> list[tuple]:
+    """`analysed_rows` for rows whose texts are UTF-8 bytes, answered in UTF-8 bytes."""
+    stream = analyzer.stream
+    return [
+        (rowid, *[stream(value.decode()).encode() if value else b"" for value in values])
+        for rowid, *values in rows
+    ]
+
+
+def _analyse_in_worker(rows: list[tuple]) -> list[tuple]:
+    assert _worker_analyzer is not None
+    return _encoded_rows(rows, _worker_analyzer)
+
+
+def analysed_batches(
+    batches: Iterable[list[tuple]], analyzer: Analyzer, workers: int
+) -> Iterator[list[tuple]]:
+    """`analysed_rows` of each batch, in order; analysed by `workers` forked processes if any.
+
+    With workers, the texts travel as UTF-8 bytes both ways (read with `cast(… as blob)`,
+    inserted with `cast(? as text)`): the process that feeds FTS5 is the bottleneck, and bytes
+    cross the process boundary and SQLite's bindings as plain copies, where text would be
+    decoded and encoded again on each side.
+    """
+    if workers <= 0:
+        for rows in batches:
+            yield list(analysed_rows(rows, analyzer))
+        return
+    # Forked, the workers inherit the analyzer with its lexicon and cache instead of a copy.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(analyzer,)) as pool:
+        pending: deque[AsyncResult] = deque()
+        for rows in batches:
+            pending.append(pool.apply_async(_analyse_in_worker, (rows,)))
+            # Two batches a worker in flight: enough to keep them busy, little held in memory.
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def fill_index(
+    conn: sqlite3.Connection, analyzer: Analyzer, workers: int | None = None, batch: int = _BATCH
+) -> int:
+    """Insert the analysed text of every document; returns the number of documents.
+
+    `workers`: processes that analyse the text meanwhile; by default `index_workers()` when
+    there are enough documents to pay for starting them, else none.
+    """
+    if workers is None:
+        total = conn.execute("select count(*) from documents").fetchone()[0]
+        workers = index_workers() if total >= _PARALLEL_MINIMUM else 0
+    else:
+        workers = index_workers(workers)
     columns = ", ".join(FTS_COLUMNS)
     # Merging segments while loading is wasted work: 'optimize' merges everything once below.
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 0)")
+    conn.execute(
+        f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('hashsize', ?)", (LOAD_HASH_SIZE,)
+    )
     read = conn.cursor()
-    read.execute(f"select rowid, {columns} from documents order by rowid")
-    marks = ", ".join("?" for _ in FTS_COLUMNS)
+    wire = "cast({} as blob)" if workers else "{}"
+    selected = ", ".join(wire.format(column) for column in FTS_COLUMNS)
+    read.execute(f"select rowid, {selected} from documents order by rowid")
+    marks = ", ".join("cast(? as text)" if workers else "?" for _ in FTS_COLUMNS)
     insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
     count = 0
-    while batch := read.fetchmany(_BATCH):
-        conn.executemany(insert, analysed_rows(batch, analyzer))
-        count += len(batch)
+    batches = iter(lambda: read.fetchmany(batch), [])
+    for rows in analysed_batches(batches, analyzer, workers):
+        conn.executemany(insert, rows)
+        count += len(rows)
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
     conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 4)")
+    conn.execute(
+        f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('hashsize', ?)", (DEFAULT_HASH_SIZE,)
+    )
     return count
 
 

@@ -106,6 +106,24 @@ def fast_token_pattern() -> re.Pattern[str]:
 
 
 @cache
+def latin1_token_table() -> bytes:
+    """A `bytes.translate` table for Latin-1 text: token characters to lower case, others to " ".
+
+    Text that encodes as Latin-1 has no character at or above U+0300, so its tokens are the runs
+    `fast_token_pattern()` finds; translating and splitting the encoded bytes finds the same runs,
+    lower-cased, several times faster than the regex.
+    """
+    table = bytearray(b" " * 256)
+    start, _ = token_char_ranges()
+    for low, high in start:
+        for code_point in range(low, min(high, 255) + 1):
+            lower = chr(code_point).lower()
+            # Every Latin-1 token character lower-cases to one Latin-1 character (checked in tests).
+            table[code_point] = ord(lower) if len(lower) == 1 and ord(lower) < 256 else code_point
+    return bytes(table)
+
+
+@cache
 def _token_char() -> re.Pattern[str]:
     return re.compile(_char_class(token_char_ranges()[1]))
 

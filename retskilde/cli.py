@@ -69,6 +69,7 @@ def build(corpus: Path, db_path: Path) -> None:
     """Byg databasen fra korpusset (atomisk: en fejlet build efterlader den gamle database)."""
     from db.build import InvalidCorpus
     from db.build import build as build_database
+    from db.settings import SettingError
 
     try:
         report = build_database(corpus, db_path)
@@ -77,6 +78,9 @@ def build(corpus: Path, db_path: Path) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
         sys.exit(1)
+    except SettingError as exc:
+        click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
+        sys.exit(2)
     click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
     for doc_type, count in report.by_doc_type.items():
         click.echo(f"  {doc_type:<22} {count:>6}")

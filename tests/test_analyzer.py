@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
-from db.tokenchars import FTS_TOKENIZE, probe_token_chars, token_char_ranges, token_pattern
+from db.tokenchars import (
+    FTS_TOKENIZE,
+    latin1_token_table,
+    pattern_for,
+    probe_token_chars,
+    token_char_ranges,
+    token_pattern,
+)
 
 analyzer = default_analyzer()
 term = analyzer.term
@@ -123,6 +130,41 @@ def test_tokens_are_exactly_the_tokens_fts5_sees(text):
     conn.execute("insert into t(rowid, x) values (2, ?)", (stream,))
     stream_tokens = conn.execute("select count(*) from v where doc = 2").fetchone()[0]
     assert stream_tokens == len(offsets)
+
+
+latin1_text = st.lists(
+    st.one_of(st.sampled_from(_PIECES[:-7]), st.characters(max_codepoint=0xFF)), max_size=80
+).map("".join)
+
+
+def _terms_by_regex(text: str) -> list[str]:
+    lowered = text.lower()
+    return [analyzer.term(token) for token in pattern_for(lowered).findall(lowered)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(latin1_text)
+def test_the_latin1_shortcut_gives_the_terms_the_regex_gives(text):
+    # Fresh analyzers, so that neither path answers from the other's cache.
+    fresh = Analyzer(load_lexicon())
+    assert fresh.terms(text) == _terms_by_regex(text)
+    assert fresh.terms(text) == fresh.terms(text)
+
+
+def test_the_latin1_table_lower_cases_token_characters_and_blanks_the_rest():
+    table = latin1_token_table()
+    for code_point in range(256):
+        char = chr(code_point)
+        if pattern_for(char).fullmatch(char):
+            assert chr(table[code_point]) == char.lower(), hex(code_point)
+        else:
+            assert table[code_point] == ord(" "), hex(code_point)
+
+
+def test_text_beyond_latin1_takes_the_regex_and_gives_the_same_terms():
+    text = "Hjælpemidler – AFG.101-17 İstanbul ﬁnder ÆBLER"
+    assert analyzer.terms(text) == _terms_by_regex(text)
+    assert analyzer.terms("ÆBLER hjælpemidler") == _terms_by_regex("æbler Hjælpemidler")
 
 
 def test_shipped_token_table_matches_this_sqlite():

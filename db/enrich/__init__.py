@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from db.enrich.scan import share_part
 from db.enrich.schema import create_enrichment_indexes, create_enrichment_tables
 from db.enrich.text import section_index, sentence_index, share_sentences, snippet
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
+from db.settings import can_fork, worker_count
 
 _SOURCE = "kildens paragraf-felt"
 _SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"
@@ -261,13 +261,9 @@ def _labels() -> dict[str, str]:
 
 def _workers(workers: int | None) -> int:
     if workers is None:
-        value = os.environ.get(WORKERS_VARIABLE, "1")
-        try:
-            workers = int(value)
-        except ValueError:
-            raise ValueError(f"{WORKERS_VARIABLE}={value!r} er ikke et helt tal") from None
+        workers = worker_count(WORKERS_VARIABLE, 1)
     # Workers are forked so they inherit the compiled patterns; without fork, one process.
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return 1
     return max(1, workers)
 
