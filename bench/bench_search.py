@@ -34,19 +34,18 @@ from db.analyzer import default_analyzer  # noqa: E402
 from db.build import open_for_build  # noqa: E402
 from db.fts import (  # noqa: E402
     FTS_TABLE,
-    SETTINGS_TABLE,
     TEXT_COLUMN,
     create_index,
     fill_attributes,
     fill_index,
     fill_vocabulary,
+    store_settings,
     verify_index,
 )
 from db.normalise import document_row  # noqa: E402
 from db.query import parse  # noqa: E402
 from db.schema import create_tables, insert_lookups  # noqa: E402
 from db.search import _score_sql, compile_query, search  # noqa: E402
-from db.tokenchars import FTS_TOKENIZE  # noqa: E402
 from retskilde.site import datasette_cli_options  # noqa: E402
 
 SEED = 4
@@ -80,17 +79,13 @@ def build(docs: list[dict], path: Path) -> dict:
     figures["load_s"] = time.perf_counter() - start
     start = time.perf_counter()
     create_index(db.conn)
-    fill_attributes(db.conn)
+    facet_keys = fill_attributes(db.conn)
     fill_index(db.conn, analyzer)
     db.conn.commit()
     figures["index_s"] = time.perf_counter() - start
     start = time.perf_counter()
     figures["pairs"] = fill_vocabulary(db.conn, analyzer)
-    db.conn.execute(
-        f"insert into {SETTINGS_TABLE}(key, value) values ('analyzer', ?), ('tokenize', ?), "
-        "('documents', ?)",
-        (analyzer.fingerprint, FTS_TOKENIZE, str(len(docs))),
-    )
+    store_settings(db.conn, analyzer, len(docs), facet_keys)
     db.conn.commit()
     figures["vocabulary_s"] = time.perf_counter() - start
     start = time.perf_counter()

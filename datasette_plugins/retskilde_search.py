@@ -142,9 +142,11 @@ async def sok(request, datasette):
         )
     path = datasette.urls.path("/-/sok")
     query_string = urlencode({"q": q})
-    labels = {
-        row["id"]: row["label"] for row in await db.execute("select id, label from doc_types")
-    }
+    labels = {}
+    if await db.table_exists("doc_types"):  # an old or foreign database gets the message only
+        labels = {
+            row["id"]: row["label"] for row in await db.execute("select id, label from doc_types")
+        }
     page = offset // PAGE_SIZE + 1
     context = {
         "metadata": datasette.metadata(),

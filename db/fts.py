@@ -15,6 +15,7 @@ terms at the positions of the original words.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -61,6 +62,12 @@ ATTRIBUTE_COLUMNS = [
 # (facet_key), so counting facets over many matches is one GROUP BY over integers.
 FACET_COLUMNS = ["doc_type", "year", "status", "law_area", "municipality", "source"]
 FACET_KEYS_TABLE = "search_facet_keys"
+# What every match needs for ranking and counting, in a row a few bytes wide: a broad search
+# joins tens of thousands of matches to it, twice as fast as to the attribute table. `recency`
+# is the document's place in (newest first, then id) order, the tie-break between equal scores.
+RANK_TABLE = "search_rank"
+# document_topics by rowid, for the topic facet: an integer join per match, not a text one.
+TOPICS_TABLE = "search_topics"
 SETTINGS_TABLE = "search_settings"
 _BATCH = 1000
 # FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).
@@ -94,16 +101,27 @@ def create_index(conn: sqlite3.Connection) -> None:
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     conn.execute(
         f"create table {ATTRIBUTES_TABLE} (doc_rowid integer primary key, {columns}, "
-        "facet_key integer not null)"
+        "facet_key integer not null, recency integer)"
     )
     conn.execute(
         f"create table {FACET_KEYS_TABLE} (facet_key integer primary key, "
         f"{', '.join(FACET_COLUMNS)})"
     )
+    conn.execute(
+        f"create table {RANK_TABLE} (doc_rowid integer primary key, facet_key integer not null, "
+        "historisk integer not null, recency integer not null)"
+    )
+    conn.execute(
+        f"create table {TOPICS_TABLE} (doc_rowid integer not null, topic_id text not null, "
+        "primary key (doc_rowid, topic_id)) without rowid"
+    )
 
 
-def fill_attributes(conn: sqlite3.Connection) -> None:
-    """Copy the filter, ranking and facet columns of every document into the attribute table."""
+def fill_attributes(conn: sqlite3.Connection) -> str:
+    """Copy the filter, ranking and facet columns of every document into the attribute tables.
+
+    Returns a fingerprint of the facet combinations, which the search caches them by.
+    """
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     rows = conn.execute(f"select rowid, {columns} from documents order by rowid").fetchall()
     at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
@@ -119,8 +137,43 @@ def fill_attributes(conn: sqlite3.Connection) -> None:
     )
     marks = ", ".join("?" for _ in ATTRIBUTE_COLUMNS)
     conn.executemany(
-        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?)",
+        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null)",
         ((*row, keys[tuple(row[i] for i in at)]) for row in rows),
+    )
+    conn.execute(
+        f"insert into {RANK_TABLE} select doc_rowid, facet_key, status is 'historisk', "
+        f"row_number() over (order by date desc, id) from {ATTRIBUTES_TABLE}"
+    )
+    conn.execute(
+        f"update {ATTRIBUTES_TABLE} set recency = (select recency from {RANK_TABLE} r "
+        f"where r.doc_rowid = {ATTRIBUTES_TABLE}.doc_rowid)"
+    )
+    return hashlib.sha256(repr(sorted(keys.items())).encode()).hexdigest()[:16]
+
+
+def fill_topics(conn: sqlite3.Connection) -> None:
+    """(Re)fill the topic table of the search from the enrichment's document_topics."""
+    conn.execute(f"delete from {TOPICS_TABLE}")
+    tables = {name for (name,) in conn.execute("select name from sqlite_master")}
+    if "document_topics" in tables:
+        conn.execute(
+            f"insert into {TOPICS_TABLE} select distinct d.rowid, t.topic_id "
+            "from document_topics t join documents d on d.id = t.document_id"
+        )
+
+
+def store_settings(
+    conn: sqlite3.Connection, analyzer: Analyzer, documents: int, facet_keys: str
+) -> None:
+    """Record what the index was built with, for the search to check and cache by."""
+    conn.executemany(
+        f"insert into {SETTINGS_TABLE}(key, value) values (?, ?)",
+        [
+            ("analyzer", analyzer.fingerprint),
+            ("tokenize", FTS_TOKENIZE),
+            ("documents", str(documents)),
+            ("facet_keys", facet_keys),
+        ],
     )
 
 
@@ -304,18 +357,11 @@ def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None)
     analyzer = analyzer or default_analyzer()
     conn = db.conn
     create_index(conn)
-    fill_attributes(conn)
-    fill_index(conn, analyzer)
+    facet_keys = fill_attributes(conn)
+    fill_topics(conn)
+    documents = fill_index(conn, analyzer)
     fill_vocabulary(conn, analyzer)
-    documents = conn.execute("select count(*) from documents").fetchone()[0]
-    conn.executemany(
-        f"insert into {SETTINGS_TABLE}(key, value) values (?, ?)",
-        [
-            ("analyzer", analyzer.fingerprint),
-            ("tokenize", FTS_TOKENIZE),
-            ("documents", str(documents)),
-        ],
-    )
+    store_settings(conn, analyzer, documents, facet_keys)
 
 
 def _sample_rowids(conn: sqlite3.Connection, samples: int) -> list[int]:
@@ -339,6 +385,10 @@ def verify_index(
     indexed unanalysed, rowids changed, a different analyzer). Returns the documents checked.
     """
     analyzer = analyzer or default_analyzer()
+    documents = conn.execute("select count(*) from documents").fetchone()[0]
+    ranked = conn.execute(f"select count(*) from {RANK_TABLE}").fetchone()[0]
+    if ranked != documents:
+        raise IndexMismatch(f"{RANK_TABLE} har {ranked} rækker, documents har {documents}")
     checked = 0
     for rowid in _sample_rowids(conn, samples):
         doc_id, text = conn.execute(

@@ -29,7 +29,9 @@ from db.fts import (
     FACET_KEYS_TABLE,
     FTS_COLUMNS,
     FTS_TABLE,
+    RANK_TABLE,
     SETTINGS_TABLE,
+    TOPICS_TABLE,
 )
 from db.query import FieldFilter, parse
 
@@ -117,7 +119,7 @@ def check_index(conn: sqlite3.Connection, analyzer: Analyzer | None = None) -> s
     """A note when the index was built by another analyzer; raises if there is no index."""
     analyzer = analyzer or default_analyzer()
     tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
-    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE} <= tables:
+    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE, RANK_TABLE} <= tables:
         raise SearchUnavailable(
             "Databasen har ikke det danske søgeindeks. Byg den igen med `retskilde build`."
         )
@@ -222,61 +224,89 @@ def _candidates(compiled: Compiled) -> str:
     return matches
 
 
+# What each facet_key stands for, by the fingerprint the build stored for the combinations:
+# the same for every connection to the same database, and read once (thousands of rows).
+_combinations: dict[str, dict[int, tuple]] = {}
+_COMBINATIONS_KEPT = 8
+
+
+def facet_combinations(conn: sqlite3.Connection) -> dict[int, tuple]:
+    """facet_key -> its values of FACET_FIELDS."""
+    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = 'facet_keys'").fetchone()
+    known = _combinations.get(row[0]) if row else None
+    if known is None:
+        columns = ", ".join(FACET_FIELDS)
+        known = {
+            key: tuple(values)
+            for key, *values in conn.execute(f"select facet_key, {columns} from {FACET_KEYS_TABLE}")
+        }
+        if row:
+            if len(_combinations) >= _COMBINATIONS_KEPT:
+                _combinations.clear()
+            _combinations[row[0]] = known
+    return known
+
+
 def _rank_and_count(
     conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, facets: bool
 ) -> tuple[list[tuple], int, Facets]:
     """The page (rowid, score, tier, exact), the number of matches and the facets.
 
-    One statement: the matches are found and scored once, joined to the small attribute
-    table for filters, ranking and facet columns, and both the page and the counts are read
+    One statement: the matches are found and scored once, joined to the narrow ranking table
+    (or the attribute table, when filters or tiers need it), and the page and the counts are read
     off that; the full documents rows are only fetched for the page.
     """
     filters = "".join(f" and {f}" for f in compiled.filters)
+    if compiled.filters or compiled.tier != "0":
+        # Filters and tiers read the attributes, which also hold what ranking needs.
+        joined = f"{ATTRIBUTES_TABLE} d on d.rowid = c.rid"
+        historisk = "d.status = 'historisk'"
+    else:
+        joined = f"{RANK_TABLE} d on d.doc_rowid = c.rid"
+        historisk = "d.historisk"
     hits = (
-        f"select c.rid, c.exact, {compiled.tier} as tier, d.id, d.date, d.facet_key, "
-        f"c.score * (case when d.status = 'historisk' then {HISTORISK_FACTOR} else 1.0 end) "
-        f"as score from ({_candidates(compiled)}) c "
-        f"join {ATTRIBUTES_TABLE} d on d.rowid = c.rid where 1{filters}"
+        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, "
+        f"c.score * (case when {historisk} then {HISTORISK_FACTOR} else 1.0 end) "
+        f"as score from ({_candidates(compiled)}) c join {joined} where 1{filters}"
     )
-    # Every part has eight columns: a kind, then the kind's values.
+    # Every part has seven columns: a kind, then the kind's values.
     parts = [
-        "select * from (select 'page', rid, score, tier, exact, date, id, null from hits "
-        "order by tier desc, exact desc, score, date desc, id "
+        "select * from (select 'page', rid, score, tier, exact, recency, null from hits "
+        "order by tier desc, exact desc, score, recency "
         "limit :rs_limit offset :rs_offset)",
-        "select 'total', count(*), null, null, null, null, null, null from hits",
+        "select 'total', count(*), null, null, null, null, null from hits",
     ]
     tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
-    with_topics = facets and {"topics", "document_topics"} <= tables
+    with_topics = facets and {"topics", TOPICS_TABLE} <= tables
     ctes = f"with hits as materialized ({hits})"
     if facets:
-        # Count per combination of facet values (one GROUP BY over integers), then add the
-        # combinations up per facet: there are far fewer combinations than matches.
-        ctes += (
-            ", combinations as materialized (select facet_key, count(*) as n from hits "
-            f"group by facet_key), counted as materialized (select k.*, c.n from combinations c "
-            f"join {FACET_KEYS_TABLE} k using (facet_key))"
+        # Count per combination of facet values (one GROUP BY over integers); the combinations
+        # are added up per facet below, from the cached table of what each one stands for.
+        parts.append(
+            "select 'key', facet_key, count(*), null, null, null, null from hits group by 2"
         )
-        parts += [
-            f"select '{c}', {c}, sum(n), null, null, null, null, null from counted group by 2"
-            for c in FACET_FIELDS
-        ]
     if with_topics:
         parts.append(
-            "select 'topic', dt.topic_id, count(distinct hits.id), null, null, null, null, null "
-            "from hits join document_topics dt on dt.document_id = hits.id group by 2"
+            "select 'topic', t.topic_id, count(*), null, null, null, null "
+            f"from hits join {TOPICS_TABLE} t on t.doc_rowid = hits.rid group by 2"
         )
     params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
     rows = conn.execute(f"{ctes} " + " union all ".join(parts), params).fetchall()
-    page = [row[1:7] for row in rows if row[0] == "page"]
-    # Same order as the SQL: tier, exact, score, newest first, id (stable sorts, last key first).
-    page.sort(key=lambda r: r[5])
-    page.sort(key=lambda r: r[4] or "", reverse=True)
-    page.sort(key=lambda r: (-r[2], -r[3], r[1]))
+    page = [row[1:6] for row in rows if row[0] == "page"]
+    # Same order as the SQL: tier, exact, score, then newest first and id (recency).
+    page.sort(key=lambda r: (-r[2], -r[3], r[1], r[4]))
     total = next(row[1] for row in rows if row[0] == "total")
     counts: dict[str, dict[object, int]] = {}
+    per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
+    combinations = facet_combinations(conn) if facets else {}
     for kind, value, count, *_ in rows:
-        if kind not in ("page", "total") and value is not None:
+        if kind == "key":
+            for column_counts, column_value in zip(per_column, combinations[value], strict=True):
+                if column_value is not None:
+                    column_counts[column_value] = column_counts.get(column_value, 0) + count
+        elif kind not in ("page", "total") and value is not None:
             counts.setdefault(kind, {})[value] = count
+    counts.update((c, n) for c, n in zip(FACET_FIELDS, per_column, strict=True) if n)
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
         "source": dict(conn.execute("select id, label from sources")),

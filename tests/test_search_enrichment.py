@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 
+from db.fts import fill_topics
 from db.search import search
 from retskilde.site import make_datasette
 
@@ -56,6 +57,7 @@ def enriched(search_db, tmp_path_factory):
         )
     )
     conn.executescript(ENRICHMENT)
+    fill_topics(conn)  # the search's copy of document_topics, as the build makes it
     conn.commit()
     conn.close()
     return path

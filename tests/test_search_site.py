@@ -104,3 +104,26 @@ async def test_front_page_is_the_search(site):
     assert response.status_code == 200
     assert 'action="/-/sok"' in response.text and 'name="q"' in response.text
     assert "Retskilde" in response.text
+
+
+@pytest.mark.parametrize("query", ["sygedagpenge OR fleksjob", "hjælpemidler xyzzyord", "år:2020"])
+async def test_json_facets_are_the_facets_of_the_search(site, search_db, query):
+    # The site counts the facets beside the ranking, on another connection.
+    expected = search(sqlite3.connect(search_db), query, limit=10)
+    data = (await site.client.get(f"/-/sok.json?q={quote(query)}")).json()
+    assert data["total"] == expected.total and data["relaxed"] == expected.relaxed
+    assert data["facets"] == expected.to_dict()["facets"]
+    assert data["facets"]["doc_type"]
+
+
+async def test_a_database_without_the_index_gets_a_message(tmp_path):
+    path = tmp_path / "retskilde.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table documents (id text primary key, title text)")
+    conn.commit()
+    conn.close()
+    site = make_datasette(path)
+    for url in ("/-/sok.json?q=fleksjob", "/-/sok?q=fleksjob"):
+        response = await site.client.get(url)
+        assert response.status_code == 200, url
+        assert "retskilde build" in response.text
