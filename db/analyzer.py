@@ -85,6 +85,7 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer("danish")
         self._cache: dict[str, str] = {}
         self._byte_cache: dict[bytes, str] = {}
+        self._encoded_cache: dict[bytes, bytes] = {}
         self._latin1_table = latin1_token_table()
         self._aa_words = lexicon.aa_words
         self._fixes = self._stem_fixes(lexicon)
@@ -214,6 +215,26 @@ class Analyzer:
     def stream(self, text: str | None) -> str:
         """What goes into the index for `text`: its terms, separated by spaces."""
         return " ".join(self.terms(text)) if text else ""
+
+    def encoded_stream(self, text: str | None) -> bytes:
+        """`stream(text)` encoded as UTF-8, made without a str per term where it can be."""
+        if not text:
+            return b""
+        try:
+            encoded = text.encode("latin-1")
+        except UnicodeEncodeError:
+            return self.stream(text).encode()
+        tokens = encoded.translate(self._latin1_table).split()
+        cache = self._encoded_cache
+        try:
+            return b" ".join(map(cache.__getitem__, tokens))
+        except KeyError:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            for token in tokens:
+                if token not in cache:
+                    cache[token] = self.term(token.decode("latin-1")).encode()
+            return b" ".join(map(cache.__getitem__, tokens))
 
     def finditer(self, text: str):
         """(start, end, token) for every token of `text`."""

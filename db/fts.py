@@ -207,9 +207,9 @@ def _start_worker(analyzer: Analyzer) -> None:
 
 def _encoded_rows(rows: list[tuple], analyzer: Analyzer) -> list[tuple]:
     """`analysed_rows` for rows whose texts are UTF-8 bytes, answered in UTF-8 bytes."""
-    stream = analyzer.stream
+    stream = analyzer.encoded_stream
     return [
-        (rowid, *[stream(value.decode()).encode() if value else b"" for value in values])
+        (rowid, *[stream(value.decode()) if value else b"" for value in values])
         for rowid, *values in rows
     ]
 

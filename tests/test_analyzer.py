@@ -151,6 +151,14 @@ def test_the_latin1_shortcut_gives_the_terms_the_regex_gives(text):
     assert fresh.terms(text) == fresh.terms(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(latin1_text, danish_text))
+def test_the_encoded_stream_is_the_stream_in_utf8(text):
+    fresh = Analyzer(load_lexicon())
+    assert fresh.encoded_stream(text) == fresh.stream(text).encode()
+    assert fresh.encoded_stream(text) == fresh.encoded_stream(text)  # from the cache
+
+
 def test_the_latin1_table_lower_cases_token_characters_and_blanks_the_rest():
     table = latin1_token_table()
     for code_point in range(256):
