@@ -35,6 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 # Below this many letters and digits, a document has no text worth a record.
 MIN_TEXT_CHARS = 20
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 class ExtractError(Exception):
@@ -59,6 +60,11 @@ def normalise(text: str) -> str:
 def letter_count(paragraphs: list[str]) -> int:
     """How many letters and digits the paragraphs hold (punctuation and page furniture aside)."""
     return sum(sum(ch.isalnum() for ch in p) for p in paragraphs)
+
+
+def has_words(paragraphs: list[str]) -> bool:
+    """Whether the paragraphs hold a word (two letters in a row), not only digits and signs."""
+    return any(_WORD.search(p) for p in paragraphs)
 
 
 def kind_of(content: bytes) -> str | None:
@@ -97,7 +103,8 @@ def extract_paragraphs(content: bytes, url: str) -> list[str]:
         found = paragraphs(soup.body or soup)
     else:
         raise ExtractError(url, "filen er hverken PDF, DOCX eller HTML; teksten kan ikke udtrækkes")
-    if letter_count(found) < MIN_TEXT_CHARS:
+    # A short PDF or DOCX is still a document; a web page that short is a stub or error page.
+    if not has_words(found) or (kind == "html" and letter_count(found) < MIN_TEXT_CHARS):
         raise ExtractError(url, "dokumentet indeholder ingen tekst")
     return found
 

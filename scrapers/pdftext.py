@@ -28,7 +28,14 @@ from pdfminer.layout import (
 )
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from scrapers.extract import MIN_TEXT_CHARS, ExtractError, NoTextLayer, letter_count, normalise
+from scrapers.extract import (
+    MIN_TEXT_CHARS,
+    ExtractError,
+    NoTextLayer,
+    has_words,
+    letter_count,
+    normalise,
+)
 
 # pdfminer warns about every odd object it meets; a crawl's log is not the place for that.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -329,8 +336,11 @@ def pdf_paragraphs(content: bytes, url: str) -> list[str]:
                     paragraphs[-1] = join_lines(paragraphs[-1], paragraph)
                 else:
                     paragraphs.append(paragraph)
-    if letter_count(paragraphs) < MIN_TEXT_CHARS:
-        images = sum(page.images for page in pages)
+    images = sum(page.images for page in pages)
+    # A few letters beside pictures are a scan's stray text (a stamp, a page number); without
+    # pictures, any word is a short document's real text.
+    too_little = MIN_TEXT_CHARS if images else 1
+    if letter_count(paragraphs) < too_little or not has_words(paragraphs):
         sides = _count(len(pages), "side", "sider")
         if images:
             pictures = _count(images, "billede", "billeder")
