@@ -27,7 +27,7 @@ import db.search  # noqa: E402
 from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
 from db.analyzer import Analyzer, Lexicon  # noqa: E402
 from db.build import build  # noqa: E402
-from db.fts import index_documents  # noqa: E402
+from db.fts import drop_index, index_documents  # noqa: E402
 
 QUERIES = Path(__file__).with_name("relevance_queries.yml")
 K = 10
@@ -67,14 +67,7 @@ def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
     conn = sqlite3.connect(target)
     source.backup(conn)
     source.close()
-    for table in (
-        "documents_fts",
-        "search_vocabulary",
-        "search_settings",
-        "search_attributes",
-        "search_facet_keys",
-    ):
-        conn.execute(f"drop table {table}")
+    drop_index(conn)
     import sqlite_utils
 
     index_documents(sqlite_utils.Database(conn), bare)

@@ -69,6 +69,16 @@ RANK_TABLE = "search_rank"
 # document_topics by rowid, for the topic facet: an integer join per match, not a text one.
 TOPICS_TABLE = "search_topics"
 SETTINGS_TABLE = "search_settings"
+# Every table the index consists of: `drop_index` removes them all before an index is rebuilt.
+SEARCH_TABLES = (
+    FTS_TABLE,
+    VOCABULARY_TABLE,
+    SETTINGS_TABLE,
+    ATTRIBUTES_TABLE,
+    FACET_KEYS_TABLE,
+    RANK_TABLE,
+    TOPICS_TABLE,
+)
 _BATCH = 1000
 # FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).
 # Fewer, larger segments while loading: the load is twice as fast and 'optimize' has less to
@@ -115,6 +125,12 @@ def create_index(conn: sqlite3.Connection) -> None:
         f"create table {TOPICS_TABLE} (doc_rowid integer not null, topic_id text not null, "
         "primary key (doc_rowid, topic_id)) without rowid"
     )
+
+
+def drop_index(conn: sqlite3.Connection) -> None:
+    """Remove the search index, so `index_documents` can build it anew (with another analyzer)."""
+    for table in SEARCH_TABLES:
+        conn.execute(f"drop table if exists {table}")
 
 
 def fill_attributes(conn: sqlite3.Connection) -> str:

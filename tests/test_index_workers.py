@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,13 @@ from db.fts import (
     DEFAULT_HASH_SIZE,
     FTS_TABLE,
     INDEX_WORKERS_VARIABLE,
+    SEARCH_TABLES,
     create_index,
+    drop_index,
     fill_index,
+    index_documents,
     index_workers,
+    verify_index,
 )
 from db.schema import create_tables, insert_lookups
 from db.settings import SettingError, can_fork, worker_count
@@ -76,3 +81,19 @@ def test_a_bad_worker_setting_stops_the_build_and_keeps_the_database(tmp_path, m
     assert "RETSKILDE_ENRICH_WORKERS='to' er ikke et helt tal" in result.output
     assert target.read_bytes() == b"den gamle database"
     assert not list(Path(tmp_path).glob(".retskilde.db.*"))
+
+
+def test_an_index_can_be_dropped_and_built_again(sample_db, tmp_path):
+    copy = tmp_path / "copy.db"
+    source = sqlite3.connect(sample_db)
+    conn = sqlite3.connect(copy)
+    source.backup(conn)
+    source.close()
+    before = {t: conn.execute(f"select count(*) from {t}").fetchone() for t in SEARCH_TABLES}
+    drop_index(conn)
+    left = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    assert not left & set(SEARCH_TABLES) and "documents" in left
+    index_documents(sqlite_utils.Database(conn))
+    after = {t: conn.execute(f"select count(*) from {t}").fetchone() for t in SEARCH_TABLES}
+    assert after == before
+    assert verify_index(conn) > 0
