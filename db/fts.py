@@ -271,8 +271,10 @@ def fill_index(
     there are enough documents to pay for starting them, else none.
     """
     if workers is None:
+        # Read the setting even when it goes unused, so a bad value is reported on any corpus.
+        configured = index_workers()
         total = conn.execute("select count(*) from documents").fetchone()[0]
-        workers = index_workers() if total >= _PARALLEL_MINIMUM else 0
+        workers = configured if total >= _PARALLEL_MINIMUM else 0
     else:
         workers = index_workers(workers)
     columns = ", ".join(FTS_COLUMNS)

@@ -72,13 +72,16 @@ def test_the_worker_count_comes_from_the_argument_or_the_environment(monkeypatch
     assert worker_count(INDEX_WORKERS_VARIABLE, 5) == 5
 
 
-def test_a_bad_worker_setting_stops_the_build_and_keeps_the_database(tmp_path, monkeypatch):
+@pytest.mark.parametrize("variable", ["RETSKILDE_ENRICH_WORKERS", INDEX_WORKERS_VARIABLE])
+def test_a_bad_worker_setting_stops_the_build_and_keeps_the_database(
+    tmp_path, monkeypatch, variable
+):
     target = tmp_path / "retskilde.db"
     target.write_bytes(b"den gamle database")
-    monkeypatch.setenv("RETSKILDE_ENRICH_WORKERS", "to")
+    monkeypatch.setenv(variable, "to")
     result = CliRunner().invoke(cli, ["build", "--corpus", "corpus", "--db", str(target)])
     assert result.exit_code == 2
-    assert "RETSKILDE_ENRICH_WORKERS='to' er ikke et helt tal" in result.output
+    assert f"{variable}='to' er ikke et helt tal" in result.output
     assert target.read_bytes() == b"den gamle database"
     assert not list(Path(tmp_path).glob(".retskilde.db.*"))
 
