@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -177,10 +178,12 @@ class Analyzer:
         """The tokens of `text`, exactly as FTS5 `unicode61` finds them."""
         return pattern_for(text).findall(text)
 
-    def _latin1_terms(self, encoded: bytes) -> list[str]:
-        # Keyed by the lower-cased token's bytes, so no str is made per token.
+    def _latin1_lookup(self, encoded: bytes, cache: dict, convert: Callable) -> list:
+        """The cached `convert(term)` of every token of Latin-1 `encoded`, in order.
+
+        Keyed by the lower-cased token's bytes, so no str is made per token.
+        """
         tokens = encoded.translate(self._latin1_table).split()
-        cache = self._byte_cache
         try:
             return list(map(cache.__getitem__, tokens))
         except KeyError:
@@ -188,7 +191,7 @@ class Analyzer:
                 cache.clear()
             for token in tokens:
                 if token not in cache:
-                    cache[token] = self.term(token.decode("latin-1"))
+                    cache[token] = convert(self.term(token.decode("latin-1")))
             return list(map(cache.__getitem__, tokens))
 
     def terms(self, text: str) -> list[str]:
@@ -198,7 +201,7 @@ class Analyzer:
         except UnicodeEncodeError:
             pass
         else:
-            return self._latin1_terms(encoded)
+            return list(self._latin1_lookup(encoded, self._byte_cache, str))
         # Case never moves a token boundary, and lower-case tokens make a smaller, faster cache;
         # where lower-casing changes the length (İ -> i + U+0307) the text is taken as it is.
         lowered = text.lower()
@@ -224,17 +227,7 @@ class Analyzer:
             encoded = text.encode("latin-1")
         except UnicodeEncodeError:
             return self.stream(text).encode()
-        tokens = encoded.translate(self._latin1_table).split()
-        cache = self._encoded_cache
-        try:
-            return b" ".join(map(cache.__getitem__, tokens))
-        except KeyError:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            for token in tokens:
-                if token not in cache:
-                    cache[token] = self.term(token.decode("latin-1")).encode()
-            return b" ".join(map(cache.__getitem__, tokens))
+        return b" ".join(self._latin1_lookup(encoded, self._encoded_cache, str.encode))
 
     def finditer(self, text: str):
         """(start, end, token) for every token of `text`."""

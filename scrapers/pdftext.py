@@ -339,8 +339,7 @@ def pdf_paragraphs(content: bytes, url: str) -> list[str]:
     images = sum(page.images for page in pages)
     # A few letters beside pictures are a scan's stray text (a stamp, a page number); without
     # pictures, any word is a short document's real text.
-    too_little = MIN_TEXT_CHARS if images else 1
-    if letter_count(paragraphs) < too_little or not has_words(paragraphs):
+    if not has_words(paragraphs) or (images and letter_count(paragraphs) < MIN_TEXT_CHARS):
         sides = _count(len(pages), "side", "sider")
         if images:
             pictures = _count(images, "billede", "billeder")
