@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 from db.fts import FTS_COLUMNS
 from db.search import COLUMN_WEIGHTS
+from db.sqlite import sqlite3
 
 # The same fields, with the same weights, as the Danish index: only the analysis differs.
 COLUMNS = FTS_COLUMNS

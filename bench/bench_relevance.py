@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
 from db.analyzer import Analyzer, Lexicon  # noqa: E402
 from db.build import build  # noqa: E402
 from db.fts import drop_index, index_documents  # noqa: E402
+from db.sqlite import sqlite3  # noqa: E402
 
 QUERIES = Path(__file__).with_name("relevance_queries.yml")
 K = 10

@@ -9,6 +9,7 @@ table page that it can search, so the box shows the user's words back.
 import csv
 import io
 import json
+import threading
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -16,6 +17,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import Response
 
 from db.compiler import candidate_condition, compile_query, query_params
+from db.parallel import ParallelReader
 from db.query import FieldFilter, parse
 from db.search import FACET_QUERY_FIELD, SearchResult, SearchUnavailable, search
 
@@ -51,6 +53,25 @@ FACET_TITLES = {
 def _database(datasette):
     names = [name for name in datasette.databases if name != "_internal"]
     return datasette.get_database(DATABASE if DATABASE in names else None)
+
+
+# Helper threads per database file, which count a search's facets while Datasette's thread
+# ranks it. A few are kept (tests serve many files); the oldest is closed first.
+_readers: dict[str, ParallelReader] = {}
+_READERS_KEPT = 4
+_readers_lock = threading.Lock()
+
+
+def _parallel_reader(db) -> ParallelReader | None:
+    if db.is_memory or not db.path:
+        return None
+    with _readers_lock:  # Datasette runs searches in several threads
+        reader = _readers.get(db.path)
+        if reader is None:
+            if len(_readers) >= _READERS_KEPT:
+                _readers.pop(next(iter(_readers))).close()
+            reader = _readers[db.path] = ParallelReader(db.path, immutable=not db.is_mutable)
+        return reader
 
 
 def _int_arg(request, name, default, low, high):
@@ -118,7 +139,15 @@ async def sok(request, datasette):
     def run(conn):
         if not q.strip() and not types:
             return SearchResult(query=q, limit=limit, offset=offset)
-        return search(conn, q, filters=types, limit=limit, offset=offset, facets=fmt != "csv")
+        return search(
+            conn,
+            q,
+            filters=types,
+            limit=limit,
+            offset=offset,
+            facets=fmt != "csv",
+            parallel=_parallel_reader(db),
+        )
 
     try:
         result = await db.execute_fn(run)

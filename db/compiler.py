@@ -7,12 +7,12 @@ Values always travel as bound parameters; the SQL text holds only names and numb
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
 from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
 from db.query import Alternative, FieldFilter, Group, ParsedQuery
+from db.sqlite import sqlite3
 
 # Compounds added per query word, the most common first: each one is another phrase BM25
 # scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).

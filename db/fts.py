@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -27,6 +26,7 @@ import sqlite_utils
 
 from db.analyzer import Analyzer, default_analyzer
 from db.settings import can_fork, worker_count
+from db.sqlite import sqlite3
 from db.tokenchars import FTS_TOKENIZE
 
 FTS_TABLE = "documents_fts"

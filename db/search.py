@@ -10,9 +10,8 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 from __future__ import annotations
 
 import html
-import sqlite3
-import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from db import highlight
 from db.analyzer import Analyzer, default_analyzer
@@ -33,7 +32,10 @@ from db.fts import (
     SETTINGS_TABLE,
     TOPICS_TABLE,
 )
+from db.parallel import ParallelReader
 from db.query import FieldFilter, parse
+from db.sqlite import sqlite3
+from db.timelimit import TimeLimit
 
 FACET_FIELDS = FACET_COLUMNS
 # bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts
@@ -194,15 +196,19 @@ def _python_snippets(
 Facets = dict[str, list[FacetValue]]
 
 
-def _candidates(compiled: Compiled) -> str:
-    """SQL for the matching rows as (rid, score, exact), before the field filters."""
+def _candidates(compiled: Compiled, scored: bool = True) -> str:
+    """SQL for the matching rows as (rid, score, exact), before the field filters.
+
+    Unscored (score 0.0) for counting, which needs no BM25.
+    """
     if compiled.fts is None:
         negative = " where " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
         return (
             f"select d.rowid as rid, 0.0 as score, 1 as exact from {ATTRIBUTES_TABLE} d{negative}"
         )
+    score = _score_sql() if scored else "0.0"
     matches = (
-        f"select rowid as rid, {_score_sql()} as score, 1 as exact "
+        f"select rowid as rid, {score} as score, 1 as exact "
         f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts"
     )
     if compiled.exact_fts is not None:
@@ -247,64 +253,88 @@ def facet_combinations(conn: sqlite3.Connection) -> dict[int, tuple]:
     return known
 
 
-def _rank_and_count(
-    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, facets: bool
-) -> tuple[list[tuple], int, Facets]:
-    """The page (rowid, score, tier, exact), the number of matches and the facets.
+def _hits(compiled: Compiled, scored: bool) -> str:
+    """SQL for the matches that pass the filters: (rid, exact, tier, recency, facet_key, score).
 
-    One statement: the matches are found and scored once, joined to the narrow ranking table
-    (or the attribute table, when filters or tiers need it), and the page and the counts are read
-    off that; the full documents rows are only fetched for the page.
+    Joined to the narrow ranking table, or to the attribute table when filters or tiers need it.
     """
     filters = "".join(f" and {f}" for f in compiled.filters)
     if compiled.filters or compiled.tier != "0":
-        # Filters and tiers read the attributes, which also hold what ranking needs.
         joined = f"{ATTRIBUTES_TABLE} d on d.rowid = c.rid"
         historisk = "d.status = 'historisk'"
     else:
         joined = f"{RANK_TABLE} d on d.doc_rowid = c.rid"
         historisk = "d.historisk"
-    hits = (
-        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, "
-        f"c.score * (case when {historisk} then {HISTORISK_FACTOR} else 1.0 end) "
-        f"as score from ({_candidates(compiled)}) c join {joined} where 1{filters}"
+    score = (
+        f"c.score * (case when {historisk} then {HISTORISK_FACTOR} else 1.0 end)"
+        if scored
+        else "0.0"
     )
-    # Every part has seven columns: a kind, then the kind's values.
-    parts = [
-        "select * from (select 'page', rid, score, tier, exact, recency, null from hits "
-        "order by tier desc, exact desc, score, recency "
-        "limit :rs_limit offset :rs_offset)",
-        "select 'total', count(*), null, null, null, null, null from hits",
-    ]
-    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
-    with_topics = facets and {"topics", TOPICS_TABLE} <= tables
-    ctes = f"with hits as materialized ({hits})"
-    if facets:
-        # Count per combination of facet values (one GROUP BY over integers); the combinations
-        # are added up per facet below, from the cached table of what each one stands for.
-        parts.append(
-            "select 'key', facet_key, count(*), null, null, null, null from hits group by 2"
-        )
-    if with_topics:
-        parts.append(
-            "select 'topic', t.topic_id, count(*), null, null, null, null "
-            f"from hits join {TOPICS_TABLE} t on t.doc_rowid = hits.rid group by 2"
-        )
+    return (
+        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, "
+        f"{score} as score from ({_candidates(compiled, scored)}) c join {joined} where 1{filters}"
+    )
+
+
+_PAGE_ORDER = "order by tier desc, exact desc, score, recency limit :rs_limit offset :rs_offset"
+
+
+def _page(
+    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, with_total: bool
+) -> tuple[list[tuple], int | None]:
+    """The page as (rowid, score, tier, exact, recency), and the number of matches if asked.
+
+    Without the total, SQLite keeps only the best rows while it scores; with it, the scored
+    matches are stored once and both are read off them.
+    """
     params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
-    rows = conn.execute(f"{ctes} " + " union all ".join(parts), params).fetchall()
-    page = [row[1:6] for row in rows if row[0] == "page"]
+    columns = "rid, score, tier, exact, recency"
+    total = None
+    if with_total:
+        sql = (
+            f"with hits as materialized ({_hits(compiled, scored=True)}) "
+            f"select * from (select 'page', {columns} from hits {_PAGE_ORDER}) "
+            "union all select 'total', count(*), null, null, null, null from hits"
+        )
+        rows = conn.execute(sql, params).fetchall()
+        page = [row[1:] for row in rows if row[0] == "page"]
+        total = next(row[1] for row in rows if row[0] == "total")
+    else:
+        sql = f"select {columns} from ({_hits(compiled, scored=True)}) {_PAGE_ORDER}"
+        page = conn.execute(sql, params).fetchall()
     # Same order as the SQL: tier, exact, score, then newest first and id (recency).
     page.sort(key=lambda r: (-r[2], -r[3], r[1], r[4]))
-    total = next(row[1] for row in rows if row[0] == "total")
+    return page, total
+
+
+def _count(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
+    """The number of matches and the facets: no scoring, so it can run beside `_page`."""
+    tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    with_topics = {"topics", TOPICS_TABLE} <= tables
+    hits = _hits(compiled, scored=False)
+    # Count per combination of facet values (one GROUP BY over integers); the combinations
+    # are added up per facet below, from the cached table of what each one stands for.
+    if with_topics:
+        sql = (
+            f"with hits as materialized ({hits}) "
+            "select 'key', facet_key, count(*) from hits group by 2 union all "
+            "select 'topic', t.topic_id, count(*) "
+            f"from hits join {TOPICS_TABLE} t on t.doc_rowid = hits.rid group by 2"
+        )
+    else:
+        sql = f"select 'key', facet_key, count(*) from ({hits}) group by 2"
+    rows = conn.execute(sql, query_params(compiled)).fetchall()
+    total = 0
     counts: dict[str, dict[object, int]] = {}
     per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
-    combinations = facet_combinations(conn) if facets else {}
-    for kind, value, count, *_ in rows:
+    combinations = facet_combinations(conn)
+    for kind, value, count in rows:
         if kind == "key":
+            total += count
             for column_counts, column_value in zip(per_column, combinations[value], strict=True):
                 if column_value is not None:
                     column_counts[column_value] = column_counts.get(column_value, 0) + count
-        elif kind not in ("page", "total") and value is not None:
+        elif value is not None:
             counts.setdefault(kind, {})[value] = count
     counts.update((c, n) for c, n in zip(FACET_FIELDS, per_column, strict=True) if n)
     labels = {
@@ -322,6 +352,45 @@ def _rank_and_count(
     }
     for column, values in found.items():
         values.sort(key=lambda v: (-int(v.value), 0) if column == "year" else (-v.count, v.label))
+    return total, found
+
+
+def _count_within(
+    conn: sqlite3.Connection, compiled: Compiled, time_limit: TimeLimit
+) -> tuple[int, Facets]:
+    """`_count` on a helper's connection, within the search's time limit."""
+    with time_limit.watching(conn):
+        return _count(conn, compiled)
+
+
+def _rank_and_count(
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    limit: int,
+    offset: int,
+    facets: bool,
+    time_limit: TimeLimit,
+    parallel: ParallelReader | None = None,
+) -> tuple[list[tuple], int, Facets]:
+    """The page (rowid, score, tier, exact, recency), the number of matches and the facets.
+
+    With facets, the counting (which also gives the total) is a pass of its own; given a
+    ParallelReader it runs in a helper thread while this one ranks.
+    """
+    if not facets:
+        page, total = _page(conn, compiled, limit, offset, with_total=True)
+        return page, total or 0, {}
+    if parallel is None:
+        counting = None
+    else:
+        counting = parallel.submit(partial(_count_within, compiled=compiled, time_limit=time_limit))
+    try:
+        page, _ = _page(conn, compiled, limit, offset, with_total=False)
+    except BaseException:
+        if counting is not None:
+            counting.cancel()  # if it has not started; else the time limit ends it
+        raise
+    total, found = counting.result() if counting is not None else _count(conn, compiled)
     return page, total, found
 
 
@@ -331,10 +400,12 @@ def _run(
     result: SearchResult,
     facets: bool,
     analyzer: Analyzer,
+    time_limit: TimeLimit,
+    parallel: ParallelReader | None = None,
 ) -> tuple[list, dict[int, str]]:
     """The ranked page with its documents and snippets; sets the total and facets on `result`."""
     page, result.total, result.facets = _rank_and_count(
-        conn, compiled, result.limit, result.offset, facets
+        conn, compiled, result.limit, result.offset, facets, time_limit, parallel
     )
     rowids = [row[0] for row in page]
     documents = {}
@@ -351,11 +422,6 @@ def _run(
     return rows, _snippets(conn, compiled, rowids, analyzer)
 
 
-def _with_time_limit(conn: sqlite3.Connection, seconds: float):
-    deadline = time.monotonic() + seconds
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
-
-
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -365,9 +431,11 @@ def search(
     offset: int = 0,
     facets: bool = True,
     analyzer: Analyzer | None = None,
+    parallel: ParallelReader | None = None,
 ) -> SearchResult:
     """Search the database; any text gives hits or a Danish message, never an exception.
 
+    `parallel`: helper threads on the same database that count the facets meanwhile.
     Raises SearchUnavailable only when the database has no analysed index at all.
     """
     analyzer = analyzer or default_analyzer()
@@ -383,25 +451,28 @@ def search(
         return result
     compiled = compile_query(conn, parsed, analyzer)
     result.notes = compiled.notes + ([stale] if stale else [])
-    _with_time_limit(conn, TIME_LIMIT_S)
+    time_limit = TimeLimit(TIME_LIMIT_S)
     try:
-        rows, snippets = _run(conn, compiled, result, facets, analyzer)
-        if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
-            relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
-            relaxed_rows, relaxed_snippets = _run(conn, relaxed, result, facets, analyzer)
-            if result.total:
-                compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
-                result.relaxed = True
-                result.notes.append(
-                    "Ingen dokumenter indeholder alle ordene; her er dem, der har nogle af dem."
+        with time_limit.watching(conn):
+            rows, snippets = _run(conn, compiled, result, facets, analyzer, time_limit, parallel)
+            if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
+                relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
+                relaxed_rows, relaxed_snippets = _run(
+                    conn, relaxed, result, facets, analyzer, time_limit, parallel
                 )
+                if result.total:
+                    compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
+                    result.relaxed = True
+                    result.notes.append(
+                        "Ingen dokumenter indeholder alle ordene; her er dem, der har nogle af dem."
+                    )
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc):
             result.message = "Søgningen tog for lang tid. Prøv med flere eller mere præcise ord."
             return result
         raise
     finally:
-        conn.set_progress_handler(None, 0)
+        time_limit.stop()
     result.fts = compiled.fts
     exact = set(compiled.number_rowids)
     for row in rows:

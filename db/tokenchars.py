@@ -11,10 +11,11 @@ are read off SQLite itself and kept in `unicode61_tokenchars.txt`. Regenerate wi
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 from functools import cache
 from pathlib import Path
+
+from db.sqlite import sqlite3
 
 RANGES_PATH = Path(__file__).with_name("unicode61_tokenchars.txt")
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"

@@ -133,11 +133,11 @@ def search(
     type:, emne:, lov:, kommune:, år:, status:, afgørelsesnumre (101-17) og § (§ 112, stk. 1).
     """
     import json
-    import sqlite3
 
     from db.query import FieldFilter
     from db.search import SearchUnavailable
     from db.search import search as run_search
+    from db.sqlite import sqlite3
 
     if not db_path.exists():
         raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")

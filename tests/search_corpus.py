@@ -6,11 +6,11 @@ Each one is there for a reason named beside it, so a failing test points at the 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 from db.build import build
 from db.fts import create_index, fill_index
+from db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
 NOTE = "\n\nEksempel: Dette er et fiktivt eksempeldokument skrevet til Retskildes tests."

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
+from db.sqlite import sqlite3
 from db.tokenchars import (
     FTS_TOKENIZE,
     latin1_token_table,

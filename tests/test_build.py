@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import sqlite3
+import sqlite3 as stdlib_sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -9,12 +9,14 @@ from click.testing import CliRunner
 
 import db.build
 from db.build import InvalidCorpus, build
+from db.sqlite import sqlite3
 from retskilde.cli import cli
 from tests.conftest import make_record, write_record
 
 
 def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
+    # pysqlite3 has no iterdump; any SQLite reads the file.
+    conn = stdlib_sqlite3.connect(path)
     try:
         return list(conn.iterdump())
     finally:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from db.build import build
 from db.enrich.lawrefs import LawRef, parse
+from db.sqlite import sqlite3
 from retskilde import PROJECT_ROOT
 from retskilde.site import make_datasette
 from tests.conftest import make_record, write_record

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from db.fts import (
 )
 from db.schema import create_tables, insert_lookups
 from db.settings import SettingError, can_fork, worker_count
+from db.sqlite import sqlite3
 from retskilde.cli import cli
 
 SHADOW_TABLES = ("data", "idx", "docsize", "config")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +7,7 @@ from hypothesis import strategies as st
 from db.analyzer import default_analyzer
 from db.query import Alternative, FieldFilter, Paragraph, parse
 from db.search import SearchResult, search
+from db.sqlite import sqlite3
 
 term = default_analyzer().term
 

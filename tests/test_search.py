@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from db.fts import FTS_TABLE, TEXT_COLUMN, IndexMismatch, verify_index
 from db.normalise import normalise_text
 from db.query import FieldFilter
 from db.search import search
+from db.sqlite import sqlite3
 from retskilde import PROJECT_ROOT
 from tests.search_corpus import index_texts
 

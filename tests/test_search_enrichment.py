@@ -7,12 +7,12 @@ them before the enrichment stage exists on this branch.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 
 import pytest
 
 from db.fts import fill_topics
 from db.search import search
+from db.sqlite import sqlite3
 from retskilde.site import make_datasette
 
 ENRICHMENT = """

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 
 import pytest
 
 from db.search import FACET_FIELDS, MAX_LIMIT, search
+from db.sqlite import sqlite3
 
 QUERIES = [
     "hjælpemidler OR fleksjob OR sygedagpenge",

@@ -4,12 +4,12 @@ import csv
 import html
 import io
 import re
-import sqlite3
 from urllib.parse import quote
 
 import pytest
 
 from db.search import search
+from db.sqlite import sqlite3
 from retskilde.site import make_datasette
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 import yaml
 
 from db.build import build
+from db.sqlite import sqlite3
 from retskilde import METADATA_PATH
 from retskilde.site import make_datasette
 from tests.conftest import make_record, write_record
