@@ -52,6 +52,15 @@ def test_facets_counted_beside_the_ranking_give_the_same_result(database, query,
     assert beside.to_dict() == in_line.to_dict()
 
 
+def test_a_reader_of_an_immutable_file_counts_the_same(sample_db):
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    with ParallelReader(sample_db, immutable=True, threads=1) as reader:
+        beside = search(conn, "fleksjob OR hjemvist", parallel=reader)
+    assert beside.total > 0
+    assert beside.to_dict() == search(conn, "fleksjob OR hjemvist").to_dict()
+    conn.close()
+
+
 def test_the_parallel_search_counts_what_it_finds(database):
     conn, reader = database
     result = search(conn, "hjælpemidler OR fleksjob OR sygedagpenge", limit=200, parallel=reader)

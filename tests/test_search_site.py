@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from datasette.plugins import pm
 
 from db.search import search
 from db.sqlite import sqlite3
@@ -114,6 +115,8 @@ async def test_json_facets_are_the_facets_of_the_search(site, search_db, query):
     assert data["total"] == expected.total and data["relaxed"] == expected.relaxed
     assert data["facets"] == expected.to_dict()["facets"]
     assert data["facets"]["doc_type"]
+    plugin = next(p for p in pm.get_plugins() if hasattr(p, "_parallel_reader"))
+    assert str(search_db) in plugin._readers  # counted by the helper threads of this file
 
 
 async def test_a_database_without_the_index_gets_a_message(tmp_path):
