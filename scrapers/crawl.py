@@ -4,52 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from scrapers import ast
 from scrapers.corpus import CorpusWriter, InvalidRecord
+from scrapers.crawlrun import (
+    PRIORITY_CHANGED,
+    PRIORITY_NEW,
+    PRIORITY_REVALIDATE,
+    CrawlError,
+    Finished,
+    Plan,
+    Progress,
+    SilentProgress,
+    Tally,
+    in_queue_order,
+    run_queue,
+    tally_pages,
+)
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
 from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
-from scrapers.state import CrawlState, ItemOutcome, PageState, QueueItem, state_path
+from scrapers.state import Crawl, CrawlState, ItemOutcome, PageState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
-
-# Queue order: what we have never had first, then what changed, then what we only revalidate.
-PRIORITY_NEW, PRIORITY_CHANGED, PRIORITY_REVALIDATE = 0, 1, 2
-
-
-class CrawlError(Exception):
-    """The crawl could not start (no sitemap); nothing in the corpus was touched."""
-
-
-class Progress(Protocol):
-    """Told about the crawl as it goes: a bar, log lines, or nothing."""
-
-    def start(self, total: int, done: int) -> None:
-        """The queue holds `total` pages, `done` of them finished by an earlier run."""
-
-    def advance(self, url: str, outcome: ItemOutcome) -> None:
-        """One more page finished."""
-
-    def finish(self) -> None:
-        """The queue is empty."""
-
-
-class _Silent:
-    def start(self, total: int, done: int) -> None:
-        pass
-
-    def advance(self, url: str, outcome: ItemOutcome) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
-SilentProgress = _Silent  # for the other crawlers: a Progress that says nothing
 
 
 @dataclass(frozen=True)
@@ -73,24 +52,11 @@ class CrawlOptions:
 
 
 @dataclass
-class CrawlSummary:
+class CrawlSummary(Tally):
     """What one crawl did, for the closing report and the exit code."""
 
     total: int = 0
-    fetched: int = 0
-    not_modified: int = 0
     skipped: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    resumed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when no page failed (the exit code follows this)."""
-        return not self.failed
 
 
 def _discover(fetcher: Fetcher, base_url: str) -> tuple[list[SitemapEntry], list[tuple[str, str]]]:
@@ -140,10 +106,7 @@ def _plan(
         else:
             priority = PRIORITY_CHANGED
         candidates.append((priority, index, (entry.loc, kind, entry.lastmod)))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    if options.limit is not None:
-        candidates = candidates[: options.limit]
-    return [item for _, _, item in candidates], skipped
+    return in_queue_order(candidates, options.limit), skipped
 
 
 class _Crawler:
@@ -160,12 +123,12 @@ class _Crawler:
         self.writer = CorpusWriter(options.corpus / ast.SOURCE)
         self.now = now
 
-    def process(self, crawl_id: int, item: QueueItem) -> tuple[ItemOutcome, PageState | None]:
+    def process(self, crawl_id: int, item: QueueItem) -> Finished:
         """Fetch, parse and store one queued page; never raises for a bad page."""
         previous = self.state.page(item.url)
         checked_at = iso_seconds(self.now())
 
-        def failed(reason: str, fetched: bool = False) -> tuple[ItemOutcome, PageState]:
+        def failed(reason: str, fetched: bool = False) -> Finished:
             page = PageState(
                 item.url,
                 item.kind,
@@ -176,12 +139,12 @@ class _Crawler:
                 reason,
                 checked_at,
             )
-            return ItemOutcome(item.url, "failed", reason, fetched), page
+            return ItemOutcome(item.url, "failed", reason, fetched), page, None
 
         try:
             result = self.fetcher.get(item.url)
         except RobotsDisallowed as exc:
-            return ItemOutcome(item.url, "blocked", exc.reason, False), None
+            return ItemOutcome(item.url, "blocked", exc.reason, False), None, None
         except FetchError as exc:
             return failed(exc.reason)
         fetched = not result.not_modified
@@ -194,7 +157,7 @@ class _Crawler:
             and self.writer.path(previous.record_id).exists()
         ):
             page = replace(previous, lastmod=item.lastmod, checked_at=checked_at)
-            return ItemOutcome(item.url, "not_modified", None, False), page
+            return ItemOutcome(item.url, "not_modified", None, False), page, None
         try:
             record = ast.parse(
                 result.content, result.final_url, item.kind, fetched_at=result.snapshot.fetched_at
@@ -210,7 +173,7 @@ class _Crawler:
             stored = self.writer.read(record["id"])
             if stored is not None and stored.get("url") == record["url"]:
                 # An old address redirecting to a page we already have: an alias, not a clash.
-                return ItemOutcome(item.url, "unchanged", None, fetched), None
+                return ItemOutcome(item.url, "unchanged", None, fetched), None, None
             return failed(f"giver samme id ({record['id']}) som {other}", fetched)
         try:
             outcome = self.writer.write(record, item.url)
@@ -227,25 +190,19 @@ class _Crawler:
             checked_at,
         )
         label = outcome.value if fetched or outcome.value != "unchanged" else "not_modified"
-        return ItemOutcome(item.url, label, None, fetched), page
+        return ItemOutcome(item.url, label, None, fetched), page, None
 
 
 def _summarise(
-    state: CrawlState, crawl_id: int, skipped: int, extra_failures: list[tuple[str, str]]
+    state: CrawlState, crawl: Crawl, resumed: bool, sitemap_failures: list[tuple[str, str]]
 ) -> CrawlSummary:
-    summary = CrawlSummary(skipped=skipped)
-    for item in state.outcomes(crawl_id):
-        summary.total += 1
-        summary.fetched += item.fetched
-        if item.outcome == "failed":
-            summary.failed.append((item.url, item.error or "ukendt fejl"))
-        elif item.outcome == "blocked":
-            summary.blocked.append(item.url)
-        elif item.outcome == "not_modified":
-            summary.not_modified += 1
-        else:
+    summary = CrawlSummary(skipped=crawl.skipped, resumed=resumed)
+    pages = tally_pages(summary, state, crawl.id)
+    summary.total = len(pages)
+    for item in pages:  # one record per page: the page's outcome is its record's
+        if item.outcome in ("new", "changed", "unchanged"):
             setattr(summary, item.outcome, getattr(summary, item.outcome) + 1)
-    summary.failed.extend(extra_failures)
+    summary.failed.extend(sitemap_failures)
     return summary
 
 
@@ -256,30 +213,16 @@ def crawl_ast(
     now: Callable[[], datetime] = utc_now,
 ) -> CrawlSummary:
     """Bring `<corpus>/ast/` up to date with the site; resumes an interrupted crawl first."""
-    progress = progress or _Silent()
     with CrawlState(state_path(options.corpus, ast.SOURCE), ast.SOURCE) as state:
         crawler = _Crawler(options, fetcher, state, now)
-        crawl = state.unfinished(options.key())
         sitemap_failures: list[tuple[str, str]] = []
-        resumed = crawl is not None
-        if crawl is None:
-            entries, sitemap_failures = _discover(fetcher, options.base_url)
-            items, skipped = _plan(entries, options, state, crawler.writer)
-            crawl = state.start(options.key(), items, iso_seconds(now()), skipped)
-        else:
-            log.info(
-                "Genoptager kørslen fra %s: %d af %d sider mangler",
-                crawl.started_at,
-                crawl.total - crawl.done,
-                crawl.total,
-            )
-        progress.start(crawl.total, crawl.done)
-        for item in state.pending(crawl.id):
-            outcome, page = crawler.process(crawl.id, item)
-            state.finish_item(crawl.id, item, outcome, page)
-            progress.advance(item.url, outcome)
-        state.finish(crawl.id, iso_seconds(now()))
-        progress.finish()
-        summary = _summarise(state, crawl.id, crawl.skipped, sitemap_failures)
-        summary.resumed = resumed
-        return summary
+
+        def plan() -> Plan:
+            entries, failures = _discover(fetcher, options.base_url)
+            sitemap_failures.extend(failures)
+            return _plan(entries, options, state, crawler.writer)
+
+        crawl, resumed = run_queue(
+            state, options.key(), plan, crawler.process, progress or SilentProgress(), now, "sider"
+        )
+        return _summarise(state, crawl, resumed, sitemap_failures)

@@ -11,19 +11,26 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from scrapers import firstagenda as fa
 from scrapers.corpus import CorpusWriter, InvalidRecord
-from scrapers.crawl import (
+from scrapers.crawlrun import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
+    Finished,
+    Plan,
     Progress,
     SilentProgress,
+    Tally,
+    in_queue_order,
+    run_queue,
+    tally_pages,
+    tally_records,
 )
 from scrapers.fetcher import (
     Fetcher,
@@ -35,6 +42,7 @@ from scrapers.fetcher import (
 )
 from scrapers.state import (
     WRITTEN_OUTCOMES,
+    Crawl,
     CrawlState,
     ItemOutcome,
     PageState,
@@ -75,26 +83,13 @@ class AgendaOptions:
 
 
 @dataclass
-class AgendaSummary:
+class AgendaSummary(Tally):
     """What one crawl did: meetings asked for, records written, items left out, failures."""
 
     meetings: int = 0
-    fetched: int = 0
-    not_modified: int = 0
     skipped: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
     closed: int = 0
     empty: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    resumed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when no meeting failed (the exit code follows this)."""
-        return not self.failed
 
 
 def _looks_like_json(content: bytes) -> bool:
@@ -141,7 +136,7 @@ class _Planner:
 
     def plan(
         self, meetings: list[fa.MeetingRef], same_day: set[str], options: AgendaOptions
-    ) -> tuple[list[tuple[str, str, str | None]], int]:
+    ) -> Plan:
         candidates = []
         skipped = 0
         # Newest first, so --limit takes the meetings a reader is most likely to look for.
@@ -161,13 +156,7 @@ class _Planner:
             else:
                 priority = PRIORITY_CHANGED
             candidates.append((priority, index, (url, kind, meeting.version)))
-        candidates.sort(key=lambda c: (c[0], c[1]))
-        if options.limit is not None:
-            candidates = candidates[: options.limit]
-        return [item for _, _, item in candidates], skipped
-
-
-Finished = tuple[ItemOutcome, PageState | None, list[tuple[str, str]] | None]
+        return in_queue_order(candidates, options.limit), skipped
 
 
 class _Crawler:
@@ -274,21 +263,10 @@ class _Crawler:
         return ItemOutcome(item.url, label, None, fetched), page, written
 
 
-def _summarise(state: CrawlState, crawl_id: int, skipped: int, resumed: bool) -> AgendaSummary:
-    summary = AgendaSummary(skipped=skipped, resumed=resumed)
-    for item in state.outcomes(crawl_id):
-        summary.meetings += 1
-        summary.fetched += item.fetched
-        if item.outcome == "failed":
-            summary.failed.append((item.url, item.error or "ukendt fejl"))
-        elif item.outcome == "blocked":
-            summary.blocked.append(item.url)
-        elif item.outcome == "not_modified":
-            summary.not_modified += 1
-    counts = state.item_outcomes(crawl_id)
-    summary.new = counts.get("new", 0)
-    summary.changed = counts.get("changed", 0)
-    summary.unchanged = counts.get("unchanged", 0) + counts.get("not_modified", 0)
+def _summarise(state: CrawlState, crawl: Crawl, resumed: bool) -> AgendaSummary:
+    summary = AgendaSummary(skipped=crawl.skipped, resumed=resumed)
+    summary.meetings = len(tally_pages(summary, state, crawl.id))
+    counts = tally_records(summary, state, crawl.id)
     summary.closed = counts.get("closed", 0)
     summary.empty = counts.get("empty", 0)
     return summary
@@ -302,28 +280,15 @@ def crawl_firstagenda(
 ) -> AgendaSummary:
     """Bring `<corpus>/kommune/` up to date with one municipality's committees; resumes first."""
     re.compile(options.udvalg)  # a bad pattern fails here, before any request
-    progress = progress or SilentProgress()
     writer = CorpusWriter(options.corpus / fa.SOURCE)
     with CrawlState(state_path(options.corpus, options.source), options.source) as state:
         crawler = _Crawler(options, fetcher, state, writer, now)
-        crawl = state.unfinished(options.key())
-        resumed = crawl is not None
-        if crawl is None:
+
+        def plan() -> Plan:
             meetings, same_day = _discover(fetcher, options)
-            items, skipped = crawler.planner.plan(meetings, same_day, options)
-            crawl = state.start(options.key(), items, iso_seconds(now()), skipped)
-        else:
-            log.info(
-                "Genoptager kørslen fra %s: %d af %d møder mangler",
-                crawl.started_at,
-                crawl.total - crawl.done,
-                crawl.total,
-            )
-        progress.start(crawl.total, crawl.done)
-        for item in state.pending(crawl.id):
-            outcome, page, records = crawler.process(crawl.id, item)
-            state.finish_item(crawl.id, item, outcome, page, records)
-            progress.advance(item.url, outcome)
-        state.finish(crawl.id, iso_seconds(now()))
-        progress.finish()
-        return _summarise(state, crawl.id, crawl.skipped, resumed)
+            return crawler.planner.plan(meetings, same_day, options)
+
+        crawl, resumed = run_queue(
+            state, options.key(), plan, crawler.process, progress or SilentProgress(), now, "møder"
+        )
+        return _summarise(state, crawl, resumed)

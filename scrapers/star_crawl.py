@@ -16,24 +16,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
 from scrapers import star
 from scrapers.corpus import CorpusWriter, InvalidRecord
-from scrapers.crawl import (
+from scrapers.crawlrun import (
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
+    Finished,
+    Plan,
     Progress,
     SilentProgress,
+    Tally,
+    in_queue_order,
+    run_queue,
+    tally_pages,
+    tally_records,
 )
 from scrapers.extract import ExtractError, extract_paragraphs, kind_of
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
 from scrapers.state import (
     WRITTEN_OUTCOMES,
+    Crawl,
     CrawlState,
     ItemOutcome,
     PageState,
@@ -75,25 +83,12 @@ class StarOptions:
 
 
 @dataclass
-class StarSummary:
+class StarSummary(Tally):
     """What one crawl did, for the closing report and the exit code."""
 
     listing_pages: int = 0
     total: int = 0
-    fetched: int = 0
-    not_modified: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
     page_text_only: int = 0  # records written without their report's text (it failed)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    resumed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed (the exit code follows this)."""
-        return not self.failed
 
 
 # -- discovery --------------------------------------------------------------------------------
@@ -133,7 +128,7 @@ def discover(
     return entries, failures, pages_read
 
 
-def plan(
+def plan_queue(
     entries: list[star.ListingEntry], options: StarOptions, state: CrawlState, writer: CorpusWriter
 ) -> list[tuple[str, str, str | None]]:
     """The queue: publications we lack first, then the rest to revalidate; (url, kind, date)."""
@@ -146,15 +141,10 @@ def plan(
         known = page is not None and page.outcome == "ok" and has_record
         priority = PRIORITY_REVALIDATE if known else PRIORITY_NEW
         candidates.append((priority, index, (entry.url, entry.kind or "", entry.date)))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    if options.limit is not None:
-        candidates = candidates[: options.limit]
-    return [item for _, _, item in candidates]
+    return in_queue_order(candidates, options.limit)
 
 
 # -- one publication --------------------------------------------------------------------------
-
-Finished = tuple[ItemOutcome, PageState | None, list[tuple[str, str]] | None]
 
 
 class _Crawler:
@@ -322,26 +312,17 @@ class _Crawler:
 
 
 def _summarise(
-    state: CrawlState, crawl_id: int, extra_failures: list[tuple[str, str]], resumed: bool
+    state: CrawlState, crawl: Crawl, resumed: bool, listing_failures: list[tuple[str, str]]
 ) -> StarSummary:
     summary = StarSummary(resumed=resumed)
-    for item in state.outcomes(crawl_id):
-        summary.total += 1
-        summary.fetched += item.fetched
-        if item.outcome == "failed":
-            summary.failed.append((item.url, item.error or "ukendt fejl"))
-            # A failed report whose publication still got a record (from the page's text).
-            if state.records_of(item.url):
-                summary.page_text_only += 1
-        elif item.outcome == "blocked":
-            summary.blocked.append(item.url)
-        elif item.outcome == "not_modified":
-            summary.not_modified += 1
-    counts = state.item_outcomes(crawl_id)
-    summary.new = counts.get("new", 0)
-    summary.changed = counts.get("changed", 0)
-    summary.unchanged = counts.get("unchanged", 0) + counts.get("not_modified", 0)
-    summary.failed.extend(extra_failures)
+    pages = tally_pages(summary, state, crawl.id)
+    summary.total = len(pages)
+    # A failed report whose publication still got a record (from the page's text).
+    summary.page_text_only = sum(
+        1 for item in pages if item.outcome == "failed" and state.records_of(item.url)
+    )
+    tally_records(summary, state, crawl.id)
+    summary.failed.extend(listing_failures)
     return summary
 
 
@@ -352,32 +333,27 @@ def crawl_star(
     now: Callable[[], datetime] = utc_now,
 ) -> StarSummary:
     """Bring `<corpus>/star/` up to date with the site; resumes an interrupted crawl first."""
-    progress = progress or SilentProgress()
     writer = CorpusWriter(options.corpus / star.SOURCE)
     with CrawlState(state_path(options.corpus, star.SOURCE), star.SOURCE) as state:
         crawler = _Crawler(fetcher, state, writer, now)
-        crawl = state.unfinished(options.key())
-        resumed = crawl is not None
         listing_failures: list[tuple[str, str]] = []
         listing_pages = 0
-        if crawl is None:
-            entries, listing_failures, listing_pages = discover(fetcher, options)
-            items = plan(entries, options, state, writer)
-            crawl = state.start(options.key(), items, iso_seconds(now()))
-        else:
-            log.info(
-                "Genoptager kørslen fra %s: %d af %d publikationer mangler",
-                crawl.started_at,
-                crawl.total - crawl.done,
-                crawl.total,
-            )
-        progress.start(crawl.total, crawl.done)
-        for item in state.pending(crawl.id):
-            outcome, page, records = crawler.process(crawl.id, item)
-            state.finish_item(crawl.id, item, outcome, page, records)
-            progress.advance(item.url, outcome)
-        state.finish(crawl.id, iso_seconds(now()))
-        progress.finish()
-        summary = _summarise(state, crawl.id, listing_failures, resumed)
+
+        def plan() -> Plan:
+            nonlocal listing_pages
+            entries, failures, listing_pages = discover(fetcher, options)
+            listing_failures.extend(failures)
+            return plan_queue(entries, options, state, writer), 0
+
+        crawl, resumed = run_queue(
+            state,
+            options.key(),
+            plan,
+            crawler.process,
+            progress or SilentProgress(),
+            now,
+            "publikationer",
+        )
+        summary = _summarise(state, crawl, resumed, listing_failures)
         summary.listing_pages = listing_pages
         return summary
