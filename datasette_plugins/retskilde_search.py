@@ -19,11 +19,21 @@ from datasette.utils.asgi import Response
 from db.compiler import candidate_condition, compile_query, query_params
 from db.parallel import ParallelReader
 from db.query import FieldFilter, parse
-from db.search import FACET_QUERY_FIELD, SearchResult, SearchUnavailable, search
+from db.search import (
+    FACET_QUERY_FIELD,
+    NEWEST,
+    RELEVANCE,
+    SearchResult,
+    SearchUnavailable,
+    search,
+)
+from retskilde.feed import CONTENT_TYPE as ATOM_CONTENT_TYPE
+from retskilde.feed import Entry, atom_feed
 
 DATABASE = "retskilde"
 PAGE_SIZE = 10
 MAX_API_SIZE = 200
+FEED_SIZE = 20
 CSV_FIELDS = [
     "rank",
     "id",
@@ -89,6 +99,12 @@ def _filter_term(field, value):
     )
 
 
+def _query_string(q: str, order: str, **more) -> str:
+    """The URL query of a search: the words, and the order when it is not the default."""
+    params = {"q": q} | ({"sort": order} if order != RELEVANCE else {}) | more
+    return urlencode(params)
+
+
 def _facet_view(result: SearchResult, q: str, path: str):
     facets = []
     for column, values in result.facets.items():
@@ -104,7 +120,7 @@ def _facet_view(result: SearchResult, q: str, path: str):
                     "label": value.label,
                     "count": value.count,
                     "selected": selected,
-                    "href": f"{path}?{urlencode({'q': new_q})}",
+                    "href": f"{path}?{_query_string(new_q, result.order)}",
                 }
             )
         facets.append(
@@ -126,18 +142,22 @@ def _hit_dicts(datasette, db_name, result: SearchResult):
 async def sok(request, datasette):
     fmt = request.url_vars.get("format") or "html"
     q = request.args.get("q", "")
+    # A feed lists the newest matches; elsewhere the reader picks the order.
+    order = NEWEST if fmt == "atom" or request.args.get("sort") == NEWEST else RELEVANCE
     db = _database(datasette)
     if fmt == "html":
         limit = PAGE_SIZE
         page = _int_arg(request, "side", 1, 1, 1000)
         offset = (page - 1) * limit
     else:
-        limit = _int_arg(request, "_size", PAGE_SIZE, 1, MAX_API_SIZE)
+        default_size = FEED_SIZE if fmt == "atom" else PAGE_SIZE
+        limit = _int_arg(request, "_size", default_size, 1, MAX_API_SIZE)
         offset = _int_arg(request, "_offset", 0, 0, 100_000)
     types = [FieldFilter("type", t) for t in request.args.getlist("type") if t]
 
     def run(conn):
-        if not q.strip() and not types:
+        # With no words, the newest documents; by relevance there is nothing to rank.
+        if not q.strip() and not types and order == RELEVANCE:
             return SearchResult(query=q, limit=limit, offset=offset)
         return search(
             conn,
@@ -145,8 +165,9 @@ async def sok(request, datasette):
             filters=types,
             limit=limit,
             offset=offset,
-            facets=fmt != "csv",
+            facets=fmt in ("html", "json"),
             parallel=_parallel_reader(db),
+            order=order,
         )
 
     try:
@@ -154,6 +175,8 @@ async def sok(request, datasette):
     except SearchUnavailable as exc:
         result = SearchResult(query=q, message=str(exc))
     hits = _hit_dicts(datasette, db.name, result)
+    if fmt == "atom":
+        return await _feed(request, datasette, db, q, result, hits)
     if fmt == "json":
         data = result.to_dict()
         data["hits"] = hits
@@ -170,7 +193,7 @@ async def sok(request, datasette):
             headers={"Content-Disposition": 'inline; filename="retskilde-soegning.csv"'},
         )
     path = datasette.urls.path("/-/sok")
-    query_string = urlencode({"q": q})
+    query_string = _query_string(q, order)
     labels = {}
     if await db.table_exists("doc_types"):  # an old or foreign database gets the message only
         labels = {
@@ -186,9 +209,15 @@ async def sok(request, datasette):
         "facets": _facet_view(result, q, path),
         "json_url": f"{datasette.urls.path('/-/sok.json')}?{query_string}",
         "csv_url": f"{datasette.urls.path('/-/sok.csv')}?{query_string}&_size={MAX_API_SIZE}",
-        "previous_url": f"{path}?{urlencode({'q': q, 'side': page - 1})}" if page > 1 else None,
+        "atom_url": f"{datasette.urls.path('/-/sok.atom')}?{urlencode({'q': q})}",
+        "order": order,
+        "order_urls": {
+            RELEVANCE: f"{path}?{_query_string(q, RELEVANCE)}",
+            NEWEST: f"{path}?{_query_string(q, NEWEST)}",
+        },
+        "previous_url": f"{path}?{_query_string(q, order, side=page - 1)}" if page > 1 else None,
         "next_url": (
-            f"{path}?{urlencode({'q': q, 'side': page + 1})}"
+            f"{path}?{_query_string(q, order, side=page + 1)}"
             if result.total > offset + len(result.hits)
             else None
         ),
@@ -197,9 +226,42 @@ async def sok(request, datasette):
     return Response.html(await datasette.render_template("sok.html", context, request=request))
 
 
+async def _feed(request, datasette, db, q: str, result: SearchResult, hits: list[dict]):
+    """The search's newest matches as Atom; a message (bad query, no index) as the subtitle."""
+    labels: dict[str, dict[str, str]] = {"doc_types": {}, "sources": {}}
+    for table in labels:
+        if await db.table_exists(table):
+            rows = await db.execute(f"select id, label from {table}")
+            labels[table] = {row["id"]: row["label"] for row in rows}
+    entries = [
+        Entry(
+            id=hit["url"],
+            title=hit["title"],
+            page_url=datasette.absolute_url(request, hit["page"]),
+            source_url=hit["url"],
+            date=hit["date"],
+            summary_html=hit["snippet"],
+            author=labels["sources"].get(hit["source"], hit["source"] or "Retskilde"),
+            category=labels["doc_types"].get(hit["doc_type"], hit["doc_type"]),
+        )
+        for hit in hits
+    ]
+    site = datasette.metadata("title") or "Retskilde"
+    title = f"{site}: {q.strip()}" if q.strip() else f"{site}: nyeste dokumenter"
+    page = f"{datasette.urls.path('/-/sok')}?{_query_string(q, NEWEST)}"
+    body = atom_feed(
+        title,
+        feed_url=datasette.absolute_url(request, request.full_path),
+        page_url=datasette.absolute_url(request, page),
+        entries=entries,
+        subtitle=result.message,
+    )
+    return Response(body, content_type=ATOM_CONTENT_TYPE)
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/sok(\.(?P<format>json|csv))?$", sok)]
+    return [(r"^/-/sok(\.(?P<format>json|csv|atom))?$", sok)]
 
 
 @hookimpl(trylast=True)

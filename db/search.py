@@ -67,6 +67,10 @@ FACET_QUERY_FIELD = {
     "topic": "emne",
 }
 _HIT_START, _HIT_END = "\x02", "\x03"
+# Result orders: best match first, or newest first (the feed's order; no BM25 needed, and an
+# empty query then lists every document).
+RELEVANCE, NEWEST = "relevans", "nyeste"
+ORDERS = (RELEVANCE, NEWEST)
 
 
 @dataclass
@@ -108,6 +112,7 @@ class SearchResult:
     message: str | None = None
     relaxed: bool = False  # no document had every word; these have some of them
     fts: str | None = None
+    order: str = RELEVANCE
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -276,34 +281,46 @@ def _hits(compiled: Compiled, scored: bool) -> str:
     )
 
 
-_PAGE_ORDER = "order by tier desc, exact desc, score, recency limit :rs_limit offset :rs_offset"
+_PAGE_ORDER = {
+    RELEVANCE: "order by tier desc, exact desc, score, recency",
+    NEWEST: "order by recency",
+}
 
 
 def _page(
-    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, with_total: bool
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    limit: int,
+    offset: int,
+    with_total: bool,
+    order: str = RELEVANCE,
 ) -> tuple[list[tuple], int | None]:
     """The page as (rowid, score, tier, exact, recency), and the number of matches if asked.
 
     Without the total, SQLite keeps only the best rows while it scores; with it, the scored
-    matches are stored once and both are read off them.
+    matches are stored once and both are read off them. Newest first needs no scores.
     """
     params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
     columns = "rid, score, tier, exact, recency"
+    hits = _hits(compiled, scored=order == RELEVANCE)
+    ordered = f"{_PAGE_ORDER[order]} limit :rs_limit offset :rs_offset"
     total = None
     if with_total:
         sql = (
-            f"with hits as materialized ({_hits(compiled, scored=True)}) "
-            f"select * from (select 'page', {columns} from hits {_PAGE_ORDER}) "
+            f"with hits as materialized ({hits}) "
+            f"select * from (select 'page', {columns} from hits {ordered}) "
             "union all select 'total', count(*), null, null, null, null from hits"
         )
         rows = conn.execute(sql, params).fetchall()
         page = [row[1:] for row in rows if row[0] == "page"]
         total = next(row[1] for row in rows if row[0] == "total")
     else:
-        sql = f"select {columns} from ({_hits(compiled, scored=True)}) {_PAGE_ORDER}"
-        page = conn.execute(sql, params).fetchall()
+        page = conn.execute(f"select {columns} from ({hits}) {ordered}", params).fetchall()
     # Same order as the SQL: tier, exact, score, then newest first and id (recency).
-    page.sort(key=lambda r: (-r[2], -r[3], r[1], r[4]))
+    if order == RELEVANCE:
+        page.sort(key=lambda r: (-r[2], -r[3], r[1], r[4]))
+    else:
+        page.sort(key=lambda r: r[4])
     return page, total
 
 
@@ -371,6 +388,7 @@ def _rank_and_count(
     facets: bool,
     time_limit: TimeLimit,
     parallel: ParallelReader | None = None,
+    order: str = RELEVANCE,
 ) -> tuple[list[tuple], int, Facets]:
     """The page (rowid, score, tier, exact, recency), the number of matches and the facets.
 
@@ -378,14 +396,14 @@ def _rank_and_count(
     ParallelReader it runs in a helper thread while this one ranks.
     """
     if not facets:
-        page, total = _page(conn, compiled, limit, offset, with_total=True)
+        page, total = _page(conn, compiled, limit, offset, True, order)
         return page, total or 0, {}
     if parallel is None:
         counting = None
     else:
         counting = parallel.submit(partial(_count_within, compiled=compiled, time_limit=time_limit))
     try:
-        page, _ = _page(conn, compiled, limit, offset, with_total=False)
+        page, _ = _page(conn, compiled, limit, offset, False, order)
     except BaseException:
         if counting is not None:
             counting.cancel()  # if it has not started; else the time limit ends it
@@ -405,7 +423,7 @@ def _run(
 ) -> tuple[list, dict[int, str]]:
     """The ranked page with its documents and snippets; sets the total and facets on `result`."""
     page, result.total, result.facets = _rank_and_count(
-        conn, compiled, result.limit, result.offset, facets, time_limit, parallel
+        conn, compiled, result.limit, result.offset, facets, time_limit, parallel, result.order
     )
     rowids = [row[0] for row in page]
     documents = {}
@@ -432,20 +450,24 @@ def search(
     facets: bool = True,
     analyzer: Analyzer | None = None,
     parallel: ParallelReader | None = None,
+    order: str = RELEVANCE,
 ) -> SearchResult:
     """Search the database; any text gives hits or a Danish message, never an exception.
 
     `parallel`: helper threads on the same database that count the facets meanwhile.
+    `order`: RELEVANCE, or NEWEST (then an empty query lists every document, newest first).
     Raises SearchUnavailable only when the database has no analysed index at all.
     """
     analyzer = analyzer or default_analyzer()
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    result = SearchResult(query=text or "", limit=limit, offset=offset)
+    order = order if order in ORDERS else RELEVANCE
+    result = SearchResult(query=text or "", limit=limit, offset=offset, order=order)
     stale = check_index(conn, analyzer)
     parsed = parse(text or "", analyzer)
     parsed.filters += filters or []
-    if parsed.is_empty:
+    # Newest first, no words at all list everything; words that come to nothing ("*") do not.
+    if parsed.is_empty and (order == RELEVANCE or (text or "").strip()):
         result.notes = parsed.notes
         result.message = "Skriv et eller flere søgeord, fx: hjemvist fleksjob eller 101-17."
         return result

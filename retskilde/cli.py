@@ -124,9 +124,17 @@ def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
     help="Kun denne dokumenttype (fx principmeddelelse); kan gentages.",
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice(["relevans", "nyeste"]),
+    default="relevans",
+    show_default=True,
+    help="Bedste match først, eller nyeste først.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultaterne som en JSON-liste.")
 def search(
-    query: str, db_path: Path, doc_types: tuple[str, ...], limit: int, as_json: bool
+    query: str, db_path: Path, doc_types: tuple[str, ...], limit: int, order: str, as_json: bool
 ) -> None:
     """Søg i databasen med samme danske søgning som sitet.
 
@@ -145,7 +153,7 @@ def search(
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         filters = [FieldFilter("type", t) for t in doc_types]
-        result = run_search(conn, query, filters=filters, limit=limit, facets=False)
+        result = run_search(conn, query, filters=filters, limit=limit, facets=False, order=order)
     except SearchUnavailable as exc:
         raise click.ClickException(f"{db_path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
