@@ -143,6 +143,12 @@ _META_LABEL_RE = re.compile(rf"^\s*({_LABELS})(?=\s|:|$)\s*:?\s*(.*)$", re.S)
 _UPDATED = re.compile(r"^Sidst opdateret\b", re.I)
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*)\s+Kommunes?\b")
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".odt")
+# A praksisundersøgelse's page is a summary; the study itself is the attached report, whose
+# text the record gets too. Appendices ("Bilag: skema til sagsgennemgang") are left out: review
+# forms and tables would make every search word match them.
+REPORT_KINDS = ("praksisundersoegelse",)
+REPORT_SUFFIXES = (".pdf", ".docx")
+MAX_REPORTS = 2
 
 
 class ParseError(Exception):
@@ -549,3 +555,24 @@ def parse(content: bytes, url: str, kind: str | None = None, fetched_at: str | N
     if kind == "principmeddelelse":
         return parse_principmeddelelse(content, url, fetched_at)
     return parse_article(content, url, kind, fetched_at)
+
+
+def report_attachments(record: dict) -> list[dict]:
+    """The attachments whose text belongs in the record: the reports of a praksisundersøgelse."""
+    if record.get("doc_type") not in REPORT_KINDS:
+        return []
+    reports = [
+        attachment
+        for attachment in record.get("attachments", [])
+        if urlparse(attachment["url"]).path.lower().endswith(REPORT_SUFFIXES)
+        and not attachment["title"].casefold().startswith("bilag")
+    ]
+    return reports[:MAX_REPORTS]
+
+
+def with_reports(record: dict, reports: list[list[str]]) -> dict:
+    """The record with its reports' paragraphs after the page's own text."""
+    paragraphs = [paragraph for report in reports for paragraph in report]
+    if not paragraphs:
+        return record
+    return {**record, "text": "\n\n".join([record["text"], *paragraphs])}

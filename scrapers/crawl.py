@@ -25,6 +25,7 @@ from scrapers.crawlrun import (
     tally_pages,
 )
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
+from scrapers.reports import read_report
 from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
 from scrapers.state import Crawl, CrawlState, ItemOutcome, PageState, QueueItem, state_path
 
@@ -126,6 +127,7 @@ class _Crawler:
     def process(self, crawl_id: int, item: QueueItem) -> Finished:
         """Fetch, parse and store one queued page; never raises for a bad page."""
         previous = self.state.page(item.url)
+        previous_failed = previous is not None and previous.outcome != "ok"
         checked_at = iso_seconds(self.now())
 
         def failed(reason: str, fetched: bool = False) -> Finished:
@@ -175,6 +177,20 @@ class _Crawler:
                 # An old address redirecting to a page we already have: an alias, not a clash.
                 return ItemOutcome(item.url, "unchanged", None, fetched), None, None
             return failed(f"giver samme id ({record['id']}) som {other}", fetched)
+        reports, problems = [], []
+        for attachment in ast.report_attachments(record):
+            # After a failure, fresh copies: a 304 would hand back the very bytes that failed.
+            report = read_report(self.fetcher, attachment["url"], fresh=previous_failed)
+            fetched = fetched or report.fetched
+            if report.problem is not None:
+                problems.append(report.problem)
+            else:
+                reports.append(report.paragraphs or [])
+        if problems:
+            return self._without_reports(
+                item, ast.with_reports(record, reports), "; ".join(problems), failed, fetched
+            )
+        record = ast.with_reports(record, reports)
         try:
             outcome = self.writer.write(record, item.url)
         except InvalidRecord as exc:
@@ -191,6 +207,29 @@ class _Crawler:
         )
         label = outcome.value if fetched or outcome.value != "unchanged" else "not_modified"
         return ItemOutcome(item.url, label, None, fetched), page, None
+
+    def _without_reports(
+        self,
+        item: QueueItem,
+        record: dict,
+        problem: str,
+        failed: Callable[..., Finished],
+        fetched: bool,
+    ) -> Finished:
+        """A report failed: keep a stored record that is longer (it has the report's text), else
+        store this one without it. Either way the page counts as failed and is tried again."""
+        stored = self.writer.read(record["id"])
+        if (
+            stored is not None
+            and not stored.get("example")
+            and len(stored.get("text", "")) > len(record["text"])
+        ):
+            return failed(f"{problem}; den gemte post er ikke ændret", fetched)
+        try:
+            self.writer.write(record, item.url)
+        except InvalidRecord as exc:
+            return failed(f"{problem}; {str(exc).split(': ', 1)[-1]}", fetched)
+        return failed(f"{problem}; posten er gemt uden rapportens tekst", fetched)
 
 
 def _summarise(

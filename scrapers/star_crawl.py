@@ -37,8 +37,8 @@ from scrapers.crawlrun import (
     tally_pages,
     tally_records,
 )
-from scrapers.extract import ExtractError, extract_paragraphs, kind_of
 from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed, iso_seconds, utc_now
+from scrapers.reports import read_report
 from scrapers.state import (
     WRITTEN_OUTCOMES,
     Crawl,
@@ -263,27 +263,8 @@ class _Crawler:
         """(the report's paragraphs, or the problem naming its URL), and if a body came."""
         if publication.document is None:
             return None, None, False
-        url = publication.document["url"]
-        try:
-            result = self.fetcher.get(url, conditional=not fresh)
-        except RobotsDisallowed:
-            return None, f"rapporten {url}: robots.txt tillader ikke, at den hentes", False
-        except FetchError as exc:
-            return None, f"rapporten {url}: {exc.reason}", False
-        fetched = not result.not_modified
-        kind = kind_of(result.content)
-        if kind not in ("pdf", "docx"):
-            # A cookie wall or an error page answered with 200 is not the report's text.
-            what = "en HTML-side" if kind == "html" else "en ukendt filtype"
-            return None, f"rapporten {url}: adressen gav {what}, ikke en PDF eller DOCX", fetched
-        try:
-            return extract_paragraphs(result.content, url), None, fetched
-        except ExtractError as exc:
-            return None, f"rapporten {url}: {exc.reason}", not result.not_modified
-        except Exception as exc:
-            log.exception("uventet fejl ved udtræk af %s", url)
-            reason = f"uventet fejl ved udtræk ({type(exc).__name__}: {exc})"
-            return None, f"rapporten {url}: {reason}", not result.not_modified
+        report = read_report(self.fetcher, publication.document["url"], fresh)
+        return report.paragraphs, report.problem, report.fetched
 
     def _without_document(
         self,

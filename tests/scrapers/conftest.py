@@ -11,6 +11,7 @@ import pytest
 from scrapers.fetcher import Fetcher, FetchPolicy
 from scrapers.rawstore import RawStore
 from tests.scrapers import fakesite
+from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob
 
 FIXTURES = Path(__file__).parent / "ast"
 FIXED_NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -99,4 +100,6 @@ def serve_fixtures(site: fakesite.FakeSite) -> dict[str, Fixture]:
         site.add(fixture.path, fixture.html.read_bytes(), **options)
         served[fixture.path] = fixture
     site.sitemap()
+    # The praksisundersøgelse's report (not a page of the sitemap: it is found by its link).
+    site.add(REPORT_PATH, praksisundersoegelse_fleksjob(), content_type="application/pdf")
     return served

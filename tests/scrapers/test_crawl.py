@@ -20,7 +20,9 @@ from scrapers.corpus import record_json
 from scrapers.crawl import CrawlError, CrawlOptions, crawl_ast
 from scrapers.rawstore import RawStore
 from tests.conftest import make_record
+from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob, report_paragraphs
 from tests.scrapers.conftest import FIXED_NOW, fixtures, serve_fixtures
+from tests.scrapers.pdfmaker import scan_pdf
 
 PM = (
     "/for-myndigheder/principmeddelelser/2024/ankestyrelsens-principmeddelelse-{n}-om-hjaelpemidler"
@@ -64,9 +66,14 @@ def test_clean_site_gives_the_recorded_records(site, tmp_path, make_fetcher):
     for path, fixture in served.items():
         record = json.loads(written[fixture.expected["id"] + ".json"])
         url = site.url(path)
-        # Same page, served from here: the record is what the pure parser makes of those bytes.
-        assert record == ast.parse(fixture.html.read_bytes(), url, fetched_at=record["fetched_at"])
+        # Same page, served from here: the record is what the pure parser makes of those bytes,
+        # and a praksisundersøgelse's report text after the page's.
+        parsed = ast.parse(fixture.html.read_bytes(), url, fetched_at=record["fetched_at"])
+        reports = [report_paragraphs()] if ast.report_attachments(parsed) else []
+        assert record == ast.with_reports(parsed, reports)
         expected = {k: v for k, v in fixture.expected.items() if k not in ("url", "attachments")}
+        if reports:
+            expected["text"] = "\n\n".join([expected["text"], *report_paragraphs()])
         assert {k: record[k] for k in expected if k != "html"} == {
             k: v for k, v in expected.items() if k != "html"
         }
@@ -450,3 +457,73 @@ def test_a_parser_crash_on_one_page_is_reported_and_the_crawl_goes_on(
     assert [url for url, _ in summary.failed] == [site.url(odd)]
     assert "AttributeError" in summary.failed[0][1]
     assert list(records(tmp_path / "corpus")) == ["ast-principmeddelelse-2-25.json"]
+
+
+PRAKSIS = next(f for f in fixtures() if f.kind == "praksisundersoegelse")
+PRAKSIS_ID = PRAKSIS.expected["id"] + ".json"
+
+
+def _serve_praksis(site, report: bytes | None) -> str:
+    """Only the praksisundersøgelse page, with `report` behind its link (None: 404)."""
+    site.add(PRAKSIS.path, PRAKSIS.html.read_bytes(), lastmod="2025-01-15", etag=False)
+    site.sitemap()
+    if report is not None:
+        site.add(REPORT_PATH, report, content_type="application/pdf")
+    return PRAKSIS.path
+
+
+def test_a_praksisundersoegelse_gets_its_report_text_but_not_its_appendix(
+    site, tmp_path, make_fetcher
+):
+    _serve_praksis(site, praksisundersoegelse_fleksjob())
+    corpus = tmp_path / "corpus"
+    summary = crawl(site, corpus, make_fetcher)
+    assert summary.ok and summary.new == 1
+    text = json.loads(records(corpus)[PRAKSIS_ID])["text"]
+    assert text.startswith(PRAKSIS.expected["text"])
+    assert text.endswith("\n\n".join(report_paragraphs()))
+    # The report once (its second link is the same address); the appendix never.
+    asked = [hit.path for hit in site.hits]
+    assert asked.count(REPORT_PATH) == 1
+    assert not any("bilag" in path.lower() for path in asked)
+
+
+def test_a_report_that_fails_is_named_by_url_and_read_on_the_next_run(site, tmp_path, make_fetcher):
+    _serve_praksis(site, None)
+    corpus = tmp_path / "corpus"
+    summary = crawl(site, corpus, make_fetcher)
+    [(url, reason)] = summary.failed
+    assert url == site.url(PRAKSIS.path)
+    assert site.url(REPORT_PATH) in reason and "HTTP 404" in reason
+    assert "posten er gemt uden rapportens tekst" in reason
+    # The page's own text is stored meanwhile, so the study can be found.
+    assert json.loads(records(corpus)[PRAKSIS_ID])["text"] == PRAKSIS.expected["text"]
+    site.add(REPORT_PATH, praksisundersoegelse_fleksjob(), content_type="application/pdf")
+    summary = crawl(site, corpus, make_fetcher)
+    assert summary.ok and summary.changed == 1
+    text = json.loads(records(corpus)[PRAKSIS_ID])["text"]
+    assert text.endswith(report_paragraphs()[-1])
+
+
+@pytest.mark.parametrize("broken", ["500", "scan", "html"])
+def test_a_stored_record_with_its_report_survives_a_report_that_later_fails(
+    site, tmp_path, make_fetcher, broken
+):
+    path = _serve_praksis(site, praksisundersoegelse_fleksjob())
+    corpus = tmp_path / "corpus"
+    crawl(site, corpus, make_fetcher)
+    before = records(corpus)[PRAKSIS_ID]
+    # The page changes, and its report can no longer be read.
+    changed = PRAKSIS.html.read_text("utf-8").replace("120 afgørelser", "121 afgørelser")
+    site.add(path, changed, lastmod="2025-02-01", etag=False)
+    site.sitemap()
+    if broken == "500":
+        site.always[REPORT_PATH] = "500"
+    elif broken == "scan":
+        site.add(REPORT_PATH, scan_pdf(), content_type="application/pdf")
+    else:
+        site.add(REPORT_PATH, "<html><body>Log ind</body></html>")
+    summary = crawl(site, corpus, make_fetcher, **({"kinds": ("praksisundersoegelse",)}))
+    [(url, reason)] = summary.failed
+    assert site.url(REPORT_PATH) in reason and "den gemte post er ikke ændret" in reason
+    assert records(corpus)[PRAKSIS_ID] == before
