@@ -49,7 +49,7 @@ from db.query import parse  # noqa: E402
 from db.schema import create_tables, insert_lookups  # noqa: E402
 from db.search import _score_sql, compile_query, search  # noqa: E402
 from db.sqlite import memory_statistics_off, sqlite3  # noqa: E402
-from retskilde.site import datasette_cli_options  # noqa: E402
+from retskilde.site import datasette_serve_args  # noqa: E402
 
 SEED = 4
 QUERY_COUNT = 200
@@ -116,7 +116,7 @@ def free_port() -> int:
 
 def http_latencies(db_path: Path, texts: list[str]) -> list[float]:
     port = free_port()
-    args = [sys.executable, "-m", "datasette", "serve", str(db_path), *datasette_cli_options()]
+    args = [sys.executable, "-m", "datasette", *datasette_serve_args(db_path)]
     args += ["--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -11,7 +11,7 @@ import click
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
 from retskilde.contract import validate_path
 from retskilde.scrape_commands import scrape
-from retskilde.site import datasette_cli_options
+from retskilde.site import datasette_serve_args
 
 corpus_option = click.option(
     "--corpus",
@@ -105,8 +105,7 @@ def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
     """Vis databasen i Datasette med metadata.yml og datasette_plugins/."""
     if not db_path.exists():
         raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")
-    args = [sys.executable, "-m", "datasette", "serve", str(db_path)]
-    args += datasette_cli_options()
+    args = [sys.executable, "-m", "datasette", *datasette_serve_args(db_path)]
     args += ["--host", host, "--port", str(port)]
     if reload:
         args.append("--reload")

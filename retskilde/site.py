@@ -46,11 +46,21 @@ def datasette_cli_options() -> list[str]:
     return options
 
 
+def datasette_serve_args(db_path: Path) -> list[str]:
+    """`datasette serve` arguments for the public site on `db_path`.
+
+    The database is served immutable: the site never writes, a build replaces the whole file
+    (restart the site after one), and an immutable database can be downloaded whole
+    (`/retskilde.db`, for researchers) and is read without file locks.
+    """
+    return ["serve", "-i", str(db_path), *datasette_cli_options()]
+
+
 def make_datasette(db_path: Path) -> Datasette:
     """A Datasette instance configured exactly like `retskilde serve`, for tests and scripts."""
     metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
     return Datasette(
-        [str(db_path)],
+        immutables=[str(db_path)],
         metadata=metadata,
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 import yaml
 
 from db.build import build
 from db.sqlite import sqlite3
 from retskilde import METADATA_PATH
-from retskilde.site import make_datasette
+from retskilde.site import datasette_serve_args, make_datasette
 from tests.conftest import make_record, write_record
 
 
@@ -140,3 +144,23 @@ def test_paragraphs_tells_headings_from_text():
         ("paragraph", "Kommunen gav afslag."),
         ("paragraph", "3. Bilag om § 112"),
     ]
+
+
+async def test_researchers_can_take_the_whole_database_and_every_row_as_csv(datasette, sample_db):
+    # Served immutable: the file itself is offered for download, byte for byte.
+    response = await datasette.client.get("/retskilde.db")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content == sample_db.read_bytes()
+    # Every document, streamed in one CSV (the columns a journalist picks).
+    response = await datasette.client.get(
+        "/retskilde/documents.csv?_stream=on&_size=max&_col=title&_col=date&_col=url"
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    count = sqlite3.connect(sample_db).execute("select count(*) from documents").fetchone()[0]
+    assert len(rows) == count and set(rows[0]) == {"id", "title", "date", "url"}
+
+
+def test_the_served_site_is_the_immutable_database():
+    args = datasette_serve_args(Path("db/retskilde.db"))
+    assert args[:3] == ["serve", "-i", "db/retskilde.db"]
