@@ -66,8 +66,11 @@ FACET_KEYS_TABLE = "search_facet_keys"
 # joins tens of thousands of matches to it, twice as fast as to the attribute table. `recency`
 # is the document's place in (newest first, then id) order, the tie-break between equal scores.
 RANK_TABLE = "search_rank"
-# document_topics by rowid, for the topic facet: an integer join per match, not a text one.
-TOPICS_TABLE = "search_topics"
+# Each document's set of topics gets a number (topic_key, 0 = none; in the ranking and attribute
+# tables), and this table says which topics each set holds: the topic facet of a broad search is
+# then one GROUP BY over integers per match instead of a sort of every (match, topic) pair, which
+# took 70 of 90 ms for a 29k-match search over 100k enriched documents.
+TOPIC_SETS_TABLE = "search_topic_sets"
 SETTINGS_TABLE = "search_settings"
 # Every table the index consists of: `drop_index` removes them all before an index is rebuilt.
 SEARCH_TABLES = (
@@ -77,7 +80,7 @@ SEARCH_TABLES = (
     ATTRIBUTES_TABLE,
     FACET_KEYS_TABLE,
     RANK_TABLE,
-    TOPICS_TABLE,
+    TOPIC_SETS_TABLE,
 )
 _BATCH = 1000
 # FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).
@@ -111,7 +114,7 @@ def create_index(conn: sqlite3.Connection) -> None:
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     conn.execute(
         f"create table {ATTRIBUTES_TABLE} (doc_rowid integer primary key, {columns}, "
-        "facet_key integer not null, recency integer)"
+        "facet_key integer not null, recency integer, topic_key integer not null default 0)"
     )
     conn.execute(
         f"create table {FACET_KEYS_TABLE} (facet_key integer primary key, "
@@ -119,11 +122,12 @@ def create_index(conn: sqlite3.Connection) -> None:
     )
     conn.execute(
         f"create table {RANK_TABLE} (doc_rowid integer primary key, facet_key integer not null, "
-        "historisk integer not null, recency integer not null)"
+        "historisk integer not null, recency integer not null, "
+        "topic_key integer not null default 0)"
     )
     conn.execute(
-        f"create table {TOPICS_TABLE} (doc_rowid integer not null, topic_id text not null, "
-        "primary key (doc_rowid, topic_id)) without rowid"
+        f"create table {TOPIC_SETS_TABLE} (topic_key integer not null, topic_id text not null, "
+        "primary key (topic_key, topic_id)) without rowid"
     )
 
 
@@ -153,11 +157,12 @@ def fill_attributes(conn: sqlite3.Connection) -> str:
     )
     marks = ", ".join("?" for _ in ATTRIBUTE_COLUMNS)
     conn.executemany(
-        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null)",
+        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null, 0)",
         ((*row, keys[tuple(row[i] for i in at)]) for row in rows),
     )
     conn.execute(
-        f"insert into {RANK_TABLE} select doc_rowid, facet_key, status is 'historisk', "
+        f"insert into {RANK_TABLE}(doc_rowid, facet_key, historisk, recency) "
+        f"select doc_rowid, facet_key, status is 'historisk', "
         f"row_number() over (order by date desc, id) from {ATTRIBUTES_TABLE}"
     )
     conn.execute(
@@ -168,14 +173,34 @@ def fill_attributes(conn: sqlite3.Connection) -> str:
 
 
 def fill_topics(conn: sqlite3.Connection) -> None:
-    """(Re)fill the topic table of the search from the enrichment's document_topics."""
-    conn.execute(f"delete from {TOPICS_TABLE}")
+    """(Re)fill the search's topic tables from the enrichment's document_topics, and store the
+    fingerprint of the topic sets, which the search caches them by."""
+    conn.execute(f"delete from {TOPIC_SETS_TABLE}")
     tables = {name for (name,) in conn.execute("select name from sqlite_master")}
+    per_document: dict[int, list[str]] = {}
     if "document_topics" in tables:
-        conn.execute(
-            f"insert into {TOPICS_TABLE} select distinct d.rowid, t.topic_id "
-            "from document_topics t join documents d on d.id = t.document_id"
-        )
+        for rowid, topic in conn.execute(
+            "select distinct d.rowid, t.topic_id from document_topics t "
+            "join documents d on d.id = t.document_id order by 1, 2"
+        ):
+            per_document.setdefault(rowid, []).append(topic)
+    keys = {
+        topics: key
+        for key, topics in enumerate(sorted({tuple(t) for t in per_document.values()}), start=1)
+    }
+    conn.executemany(
+        f"insert into {TOPIC_SETS_TABLE} values (?, ?)",
+        ((key, topic) for topics, key in keys.items() for topic in topics),
+    )
+    document_keys = [(keys[tuple(t)], rowid) for rowid, t in per_document.items()]
+    for table in (RANK_TABLE, ATTRIBUTES_TABLE):
+        conn.execute(f"update {table} set topic_key = 0")
+        conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
+    fingerprint = hashlib.sha256(repr(sorted(keys.items())).encode()).hexdigest()[:16]
+    conn.execute(
+        f"insert or replace into {SETTINGS_TABLE}(key, value) values ('topic_keys', ?)",
+        (fingerprint,),
+    )
 
 
 def store_settings(
@@ -183,7 +208,7 @@ def store_settings(
 ) -> None:
     """Record what the index was built with, for the search to check and cache by."""
     conn.executemany(
-        f"insert into {SETTINGS_TABLE}(key, value) values (?, ?)",
+        f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)",
         [
             ("analyzer", analyzer.fingerprint),
             ("tokenize", FTS_TOKENIZE),

@@ -30,7 +30,7 @@ from db.fts import (
     FTS_TABLE,
     RANK_TABLE,
     SETTINGS_TABLE,
-    TOPICS_TABLE,
+    TOPIC_SETS_TABLE,
 )
 from db.parallel import ParallelReader
 from db.query import FieldFilter, parse
@@ -126,7 +126,7 @@ def check_index(conn: sqlite3.Connection, analyzer: Analyzer | None = None) -> s
     """A note when the index was built by another analyzer; raises if there is no index."""
     analyzer = analyzer or default_analyzer()
     tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
-    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE, RANK_TABLE} <= tables:
+    if not {FTS_TABLE, SETTINGS_TABLE, ATTRIBUTES_TABLE, RANK_TABLE, TOPIC_SETS_TABLE} <= tables:
         raise SearchUnavailable(
             "Databasen har ikke det danske søgeindeks. Byg den igen med `retskilde build`."
         )
@@ -258,6 +258,27 @@ def facet_combinations(conn: sqlite3.Connection) -> dict[int, tuple]:
     return known
 
 
+_topic_sets_cache: dict[str, dict[int, tuple[str, ...]]] = {}
+
+
+def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
+    """topic_key -> its topics, cached by the fingerprint the build stored."""
+    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = 'topic_keys'").fetchone()
+    known = _topic_sets_cache.get(row[0]) if row else None
+    if known is None:
+        sets: dict[int, list[str]] = {}
+        for key, topic in conn.execute(
+            f"select topic_key, topic_id from {TOPIC_SETS_TABLE} order by 1, 2"
+        ):
+            sets.setdefault(key, []).append(topic)
+        known = {key: tuple(topics) for key, topics in sets.items()}
+        if row:
+            if len(_topic_sets_cache) >= _COMBINATIONS_KEPT:
+                _topic_sets_cache.clear()
+            _topic_sets_cache[row[0]] = known
+    return known
+
+
 def _hits(compiled: Compiled, scored: bool) -> str:
     """SQL for the matches that pass the filters: (rid, exact, tier, recency, facet_key, score).
 
@@ -276,7 +297,7 @@ def _hits(compiled: Compiled, scored: bool) -> str:
         else "0.0"
     )
     return (
-        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, "
+        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, d.topic_key, "
         f"{score} as score from ({_candidates(compiled, scored)}) c join {joined} where 1{filters}"
     )
 
@@ -327,16 +348,15 @@ def _page(
 def _count(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
     """The number of matches and the facets: no scoring, so it can run beside `_page`."""
     tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
-    with_topics = {"topics", TOPICS_TABLE} <= tables
+    with_topics = {"topics", TOPIC_SETS_TABLE} <= tables
     hits = _hits(compiled, scored=False)
-    # Count per combination of facet values (one GROUP BY over integers); the combinations
-    # are added up per facet below, from the cached table of what each one stands for.
+    # Count per combination of facet values, and per set of topics (GROUP BYs over integers);
+    # they are added up per facet and per topic below, from cached tables of what each stands for.
     if with_topics:
         sql = (
             f"with hits as materialized ({hits}) "
             "select 'key', facet_key, count(*) from hits group by 2 union all "
-            "select 'topic', t.topic_id, count(*) "
-            f"from hits join {TOPICS_TABLE} t on t.doc_rowid = hits.rid group by 2"
+            "select 'topics', topic_key, count(*) from hits where topic_key != 0 group by 2"
         )
     else:
         sql = f"select 'key', facet_key, count(*) from ({hits}) group by 2"
@@ -345,15 +365,20 @@ def _count(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
     counts: dict[str, dict[object, int]] = {}
     per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
     combinations = facet_combinations(conn)
+    topic_sets = _topic_sets(conn) if with_topics else {}
+    per_topic: dict[object, int] = {}
     for kind, value, count in rows:
         if kind == "key":
             total += count
             for column_counts, column_value in zip(per_column, combinations[value], strict=True):
                 if column_value is not None:
                     column_counts[column_value] = column_counts.get(column_value, 0) + count
-        elif value is not None:
-            counts.setdefault(kind, {})[value] = count
+        else:
+            for topic in topic_sets[value]:
+                per_topic[topic] = per_topic.get(topic, 0) + count
     counts.update((c, n) for c, n in zip(FACET_FIELDS, per_column, strict=True) if n)
+    if per_topic:
+        counts["topic"] = per_topic
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
         "source": dict(conn.execute("select id, label from sources")),
