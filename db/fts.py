@@ -194,7 +194,7 @@ def fill_topics(conn: sqlite3.Connection) -> None:
     )
     document_keys = [(keys[tuple(t)], rowid) for rowid, t in per_document.items()]
     for table in (RANK_TABLE, ATTRIBUTES_TABLE):
-        conn.execute(f"update {table} set topic_key = 0")
+        conn.execute(f"update {table} set topic_key = 0 where topic_key != 0")  # a refill
         conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
     fingerprint = hashlib.sha256(repr(sorted(keys.items())).encode()).hexdigest()[:16]
     conn.execute(
