@@ -44,6 +44,8 @@ DOCUMENT_INDEXES: list[list[str]] = [
     ["law_area"],
     ["status"],
     ["number"],
+    # Covering index for the keywords array facet (see db/enrich/schema.py).
+    ["keywords"],
 ]
 
 # (id, label, description, homepage)
