@@ -44,7 +44,7 @@ DOCUMENT_INDEXES: list[list[str]] = [
     ["law_area"],
     ["status"],
     ["number"],
-    # Covering index for the keywords array facet (see db/enrich/schema.py).
+    # Covering index for the keywords list facet (datasette_plugins/retskilde_facets.py).
     ["keywords"],
 ]
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -166,16 +168,54 @@ def test_the_served_site_is_the_immutable_database():
     assert args[:3] == ["serve", "-i", "db/retskilde.db"]
 
 
-def test_array_facets_of_the_documents_table_read_an_index_not_the_texts(sample_db):
+def _list_facets() -> list[str]:
     metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
     facets = metadata["databases"]["retskilde"]["tables"]["documents"]["facets"]
-    arrays = [facet["array"] for facet in facets if isinstance(facet, dict) and "array" in facet]
-    assert arrays
+    return [facet["liste"] for facet in facets if isinstance(facet, dict) and "liste" in facet]
+
+
+async def test_list_facets_count_the_documents_with_each_value(datasette, sample_db):
+    columns = _list_facets()
+    assert set(columns) >= {"topics", "keywords", "cited_laws"}
+    data = (await datasette.client.get("/retskilde/documents.json?_size=0")).json()
+    shown = data["facet_results"]
     conn = sqlite3.connect(sample_db)
-    for column in arrays:
-        # The shape of Datasette's array facet query.
+    for column in columns:
+        expected = dict(
+            conn.execute(
+                f"select j.value, count(distinct d.id) from documents d, json_each(d.{column}) j "
+                "group by 1"
+            )
+        )
+        facet = shown[column]
+        assert facet["type"] == "liste" and facet["results"]
+        for value in facet["results"]:
+            assert value["count"] == expected[value["value"]]
+        counts = [value["count"] for value in facet["results"]]
+        assert counts == sorted(counts, reverse=True)
+
+
+async def test_choosing_a_list_value_filters_and_can_be_undone(datasette):
+    listing = "/retskilde/documents.json?_size=max&_shape=objects"
+    data = (await datasette.client.get(listing)).json()
+    first = data["facet_results"]["topics"]["results"][0]
+    chosen = (
+        await datasette.client.get(
+            urlsplit(first["toggle_url"])._replace(scheme="", netloc="").geturl()
+        )
+    ).json()
+    assert len(chosen["rows"]) == first["count"] < len(data["rows"])
+    assert all(first["value"] in json.loads(row["topics"]) for row in chosen["rows"])
+    again = [v for v in chosen["facet_results"]["topics"]["results"] if v["selected"]]
+    assert again and "topics__arraycontains" not in again[0]["toggle_url"]
+
+
+def test_list_facets_read_an_index_not_the_texts(sample_db):
+    conn = sqlite3.connect(sample_db)
+    for column in _list_facets():
+        # The shape of the list facet's query (datasette_plugins/retskilde_facets.py).
         plan = conn.execute(
-            "explain query plan select j.value, count(*) from (select * from documents) "
-            f"join json_each({column}) j group by j.value"
+            "explain query plan with rows as (select * from documents) "
+            f"select j.value, count(*) from rows, json_each(rows.{column}) j group by j.value"
         ).fetchall()
         assert any("COVERING INDEX" in row[-1] for row in plan), (column, plan)
