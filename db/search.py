@@ -10,6 +10,7 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
@@ -235,48 +236,48 @@ def _candidates(compiled: Compiled, scored: bool = True) -> str:
     return matches
 
 
-# What each facet_key stands for, by the fingerprint the build stored for the combinations:
-# the same for every connection to the same database, and read once (thousands of rows).
-_combinations: dict[str, dict[int, tuple]] = {}
-_COMBINATIONS_KEPT = 8
+# What each facet_key and topic_key stands for (thousands of rows), read once per database and
+# process, by the fingerprints the build stored.
+_cache: dict[tuple[str, str], dict] = {}
+_CACHE_KEPT = 16
+
+
+def _cached(conn: sqlite3.Connection, setting: str, load: Callable[[], dict]) -> dict:
+    """`load()`, cached by the fingerprint the build stored under `setting` (the same for every
+    connection to the same database); read afresh when there is none."""
+    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = ?", (setting,)).fetchone()
+    if row is None:
+        return load()
+    known = _cache.get((setting, row[0]))
+    if known is None:
+        if len(_cache) >= _CACHE_KEPT:
+            _cache.clear()
+        known = _cache[(setting, row[0])] = load()
+    return known
 
 
 def facet_combinations(conn: sqlite3.Connection) -> dict[int, tuple]:
     """facet_key -> its values of FACET_FIELDS."""
-    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = 'facet_keys'").fetchone()
-    known = _combinations.get(row[0]) if row else None
-    if known is None:
-        columns = ", ".join(FACET_FIELDS)
-        known = {
-            key: tuple(values)
-            for key, *values in conn.execute(f"select facet_key, {columns} from {FACET_KEYS_TABLE}")
-        }
-        if row:
-            if len(_combinations) >= _COMBINATIONS_KEPT:
-                _combinations.clear()
-            _combinations[row[0]] = known
-    return known
+    columns = ", ".join(FACET_FIELDS)
 
+    def load() -> dict[int, tuple]:
+        rows = conn.execute(f"select facet_key, {columns} from {FACET_KEYS_TABLE}")
+        return {key: tuple(values) for key, *values in rows}
 
-_topic_sets_cache: dict[str, dict[int, tuple[str, ...]]] = {}
+    return _cached(conn, "facet_keys", load)
 
 
 def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
-    """topic_key -> its topics, cached by the fingerprint the build stored."""
-    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = 'topic_keys'").fetchone()
-    known = _topic_sets_cache.get(row[0]) if row else None
-    if known is None:
+    """topic_key -> its topics."""
+
+    def load() -> dict[int, tuple[str, ...]]:
         sets: dict[int, list[str]] = {}
-        for key, topic in conn.execute(
-            f"select topic_key, topic_id from {TOPIC_SETS_TABLE} order by 1, 2"
-        ):
+        rows = conn.execute(f"select topic_key, topic_id from {TOPIC_SETS_TABLE} order by 1, 2")
+        for key, topic in rows:
             sets.setdefault(key, []).append(topic)
-        known = {key: tuple(topics) for key, topics in sets.items()}
-        if row:
-            if len(_topic_sets_cache) >= _COMBINATIONS_KEPT:
-                _topic_sets_cache.clear()
-            _topic_sets_cache[row[0]] = known
-    return known
+        return {key: tuple(topics) for key, topics in sets.items()}
+
+    return _cached(conn, "topic_keys", load)
 
 
 def _hits(compiled: Compiled, scored: bool) -> str:
