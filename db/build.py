@@ -10,6 +10,7 @@ import sqlite_utils
 
 from db.enrich import EnrichReport, enrich
 from db.fts import index_documents, verify_index
+from db.listcounts import fill_list_counts
 from db.normalise import document_row
 from db.schema import create_tables, insert_lookups
 from retskilde.contract import Problem, validate_path
@@ -57,6 +58,7 @@ def _populate(db: sqlite_utils.Database, records: list[dict]) -> EnrichReport:
     rows = [document_row(r) for r in sorted(records, key=lambda r: r["id"])]
     db["documents"].insert_all(rows, batch_size=500)
     enrichment = enrich(db)
+    fill_list_counts(db.conn)
     index_documents(db)
     return enrichment
 

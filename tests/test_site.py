@@ -219,3 +219,46 @@ def test_list_facets_read_an_index_not_the_texts(sample_db):
             f"select j.value, count(*) from rows, json_each(rows.{column}) j group by j.value"
         ).fetchall()
         assert any("COVERING INDEX" in row[-1] for row in plan), (column, plan)
+
+
+async def test_the_whole_table_reads_the_counts_the_build_stored(sample_db, tmp_path):
+    # A copy whose stored count for one topic is off by 1000: the unfiltered page shows the
+    # stored number, a filtered page counts live.
+    path = tmp_path / "retskilde.db"
+    path.write_bytes(sample_db.read_bytes())
+    conn = sqlite3.connect(path)
+    stored = dict(
+        conn.execute("select value, documents from document_list_counts where list = 'topics'")
+    )
+    topic, count = max(stored.items(), key=lambda item: item[1])
+    conn.execute(
+        "update document_list_counts set documents = documents + 1000 "
+        "where list = 'topics' and value = ?",
+        (topic,),
+    )
+    conn.commit()
+    conn.close()
+    site = make_datasette(path)
+    whole = (await site.client.get("/retskilde/documents.json?_size=0")).json()
+    shown = {v["value"]: v["count"] for v in whole["facet_results"]["topics"]["results"]}
+    assert shown[topic] == count + 1000
+    filtered = (await site.client.get("/retskilde/documents.json?_size=0&doc_type__not=xyz")).json()
+    shown = {v["value"]: v["count"] for v in filtered["facet_results"]["topics"]["results"]}
+    assert shown[topic] == count
+
+
+def test_stored_list_counts_are_the_live_counts(sample_db):
+    conn = sqlite3.connect(sample_db)
+    for column in _list_facets():
+        live = dict(
+            conn.execute(
+                f"select j.value, count(distinct d.rowid) from documents d, "
+                f"json_each(d.{column}) j group by 1"
+            )
+        )
+        stored = dict(
+            conn.execute(
+                "select value, documents from document_list_counts where list = ?", (column,)
+            )
+        )
+        assert stored == live and stored, column
