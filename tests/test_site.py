@@ -262,3 +262,15 @@ def test_stored_list_counts_are_the_live_counts(sample_db):
             )
         )
         assert stored == live and stored, column
+
+
+async def test_table_pages_speak_danish_around_the_data(datasette):
+    page = (await datasette.client.get("/retskilde/documents")).text
+    footer = page[page.index('<footer class="ft">') :]
+    assert "Drevet af" in footer and "Licens:" in footer and "Kilde:" in footer
+    assert "Powered by" not in page and "Data license" not in page
+    facets = page[page.index('class="facet-results"') :]
+    for title in ("Dokumenttype", "Emner", "Udfald", "Retsområde"):
+        assert f">{title}\n" in facets or f">{title} " in facets or f">{title}<" in facets, title
+    # Each value still leads to the filtered table.
+    assert "topics__arraycontains=" in facets and "doc_type=" in facets
