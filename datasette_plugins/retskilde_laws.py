@@ -15,17 +15,23 @@ select r.paragraph,
  group by r.paragraph
  order by cast(r.paragraph as integer), r.paragraph
 """
+# The newest documents first (over the narrow index), then only their details.
 _NEWEST = f"""
+with newest as (
+  select d.id, d.date
+    from law_references r join documents d on d.id = r.document_id
+   where r.law_id = :id
+   group by d.id
+   order by d.date is null, d.date desc, d.id
+   limit {NEWEST_SHOWN}
+)
 select d.id, d.title, d.doc_type, d.number, d.date, d.status, d.outcome,
        (select group_concat(canonical, '; ') from (
           select distinct canonical from law_references
            where document_id = d.id and law_id = :id order by canonical
        )) as references_made
-  from law_references r join documents d on d.id = r.document_id
- where r.law_id = :id
- group by d.id
- order by d.date is null, d.date desc, d.id
- limit {NEWEST_SHOWN}
+  from newest n join documents d on d.id = n.id
+ order by n.date is null, n.date desc, n.id
 """
 _TOTAL = "select count(distinct document_id) from law_references where law_id = :id"
 _REPLACED = "select id, short_name from laws where replaced_by = :id order by id"

@@ -40,7 +40,8 @@ select replaced_number, max(replaced_id) as replaced_id,
 ENRICHMENT_INDEXES: list[tuple[str, list[str]]] = [
     ("document_topics", ["topic_id"]),
     ("law_references", ["document_id"]),
-    ("law_references", ["law_id", "paragraph"]),
+    # Covering for the law page's counts per paragraph (datasette_plugins/retskilde_laws.py).
+    ("law_references", ["law_id", "paragraph", "document_id"]),
     ("law_references", ["canonical"]),
     ("citations", ["cited_number"]),
     ("citations", ["cited_id"]),
