@@ -346,45 +346,53 @@ def _page(
     return page, total
 
 
-def _count(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
-    """The number of matches and the facets: no scoring, so it can run beside `_page`."""
+def _has_topics(conn: sqlite3.Connection) -> bool:
     tables = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'")}
-    with_topics = {"topics", TOPIC_SETS_TABLE} <= tables
-    hits = _hits(compiled, scored=False)
-    # Count per combination of facet values, and per set of topics (GROUP BYs over integers);
-    # they are added up per facet and per topic below, from cached tables of what each stands for.
-    if with_topics:
-        sql = (
-            f"with hits as materialized ({hits}) "
-            "select 'key', facet_key, count(*) from hits group by 2 union all "
-            "select 'topics', topic_key, count(*) from hits where topic_key != 0 group by 2"
-        )
-    else:
-        sql = f"select 'key', facet_key, count(*) from ({hits}) group by 2"
-    rows = conn.execute(sql, query_params(compiled)).fetchall()
-    total = 0
-    counts: dict[str, dict[object, int]] = {}
-    per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
+    return {"topics", TOPIC_SETS_TABLE} <= tables
+
+
+Counts = dict[str, dict[object, int]]
+
+
+def _count_facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Counts]:
+    """The number of matches and the count of each value of each facet column.
+
+    One GROUP BY over integers: per combination of facet values, added up per column below from
+    a cached table of what each combination stands for. No scoring, so it runs beside `_page`.
+    """
+    sql = f"select facet_key, count(*) from ({_hits(compiled, scored=False)}) group by 1"
     combinations = facet_combinations(conn)
-    topic_sets = _topic_sets(conn) if with_topics else {}
+    per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
+    total = 0
+    for key, count in conn.execute(sql, query_params(compiled)):
+        total += count
+        for column_counts, value in zip(per_column, combinations[key], strict=True):
+            if value is not None:
+                column_counts[value] = column_counts.get(value, 0) + count
+    return total, {c: n for c, n in zip(FACET_FIELDS, per_column, strict=True) if n}
+
+
+def _count_topics(conn: sqlite3.Connection, compiled: Compiled) -> dict[object, int]:
+    """The number of matches with each topic: per set of topics, added up per topic."""
+    sql = (
+        f"select topic_key, count(*) from ({_hits(compiled, scored=False)}) "
+        "where topic_key != 0 group by 1"
+    )
+    topic_sets = _topic_sets(conn)
     per_topic: dict[object, int] = {}
-    for kind, value, count in rows:
-        if kind == "key":
-            total += count
-            for column_counts, column_value in zip(per_column, combinations[value], strict=True):
-                if column_value is not None:
-                    column_counts[column_value] = column_counts.get(column_value, 0) + count
-        else:
-            for topic in topic_sets[value]:
-                per_topic[topic] = per_topic.get(topic, 0) + count
-    counts.update((c, n) for c, n in zip(FACET_FIELDS, per_column, strict=True) if n)
-    if per_topic:
-        counts["topic"] = per_topic
+    for key, count in conn.execute(sql, query_params(compiled)):
+        for topic in topic_sets[key]:
+            per_topic[topic] = per_topic.get(topic, 0) + count
+    return per_topic
+
+
+def _facet_values(conn: sqlite3.Connection, counts: Counts) -> Facets:
+    """The counts as labelled facet values, the most frequent first (years newest first)."""
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
         "source": dict(conn.execute("select id, label from sources")),
     }
-    if with_topics:
+    if "topic" in counts:
         labels["topic"] = dict(conn.execute("select id, coalesce(label, id) from topics"))
     found: Facets = {
         column: [
@@ -395,15 +403,13 @@ def _count(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Facets]:
     }
     for column, values in found.items():
         values.sort(key=lambda v: (-int(v.value), 0) if column == "year" else (-v.count, v.label))
-    return total, found
+    return found
 
 
-def _count_within(
-    conn: sqlite3.Connection, compiled: Compiled, time_limit: TimeLimit
-) -> tuple[int, Facets]:
-    """`_count` on a helper's connection, within the search's time limit."""
+def _within(conn: sqlite3.Connection, work, compiled: Compiled, time_limit: TimeLimit):
+    """`work(conn, compiled)` on a helper's connection, within the search's time limit."""
     with time_limit.watching(conn):
-        return _count(conn, compiled)
+        return work(conn, compiled)
 
 
 def _rank_and_count(
@@ -418,24 +424,28 @@ def _rank_and_count(
 ) -> tuple[list[tuple], int, Facets]:
     """The page (rowid, score, tier, exact, recency), the number of matches and the facets.
 
-    With facets, the counting (which also gives the total) is a pass of its own; given a
-    ParallelReader it runs in a helper thread while this one ranks.
+    With facets, the counting (which also gives the total) is a pass of its own, and the topics
+    another; given a ParallelReader they run in helper threads while this one ranks.
     """
     if not facets:
         page, total = _page(conn, compiled, limit, offset, True, order)
         return page, total or 0, {}
-    if parallel is None:
-        counting = None
-    else:
-        counting = parallel.submit(partial(_count_within, compiled=compiled, time_limit=time_limit))
+    jobs = [_count_facets, *([_count_topics] if _has_topics(conn) else [])]
+    counting = [
+        parallel.submit(partial(_within, work=job, compiled=compiled, time_limit=time_limit))
+        for job in (jobs if parallel is not None else [])
+    ]
     try:
         page, _ = _page(conn, compiled, limit, offset, False, order)
     except BaseException:
-        if counting is not None:
-            counting.cancel()  # if it has not started; else the time limit ends it
+        for job in counting:
+            job.cancel()  # if it has not started; else the time limit ends it
         raise
-    total, found = counting.result() if counting is not None else _count(conn, compiled)
-    return page, total, found
+    results = [job.result() for job in counting] or [job(conn, compiled) for job in jobs]
+    total, counts = results[0]
+    if len(results) > 1 and results[1]:
+        counts["topic"] = results[1]
+    return page, total, _facet_values(conn, counts)
 
 
 def _run(

@@ -94,10 +94,12 @@ def test_a_stopped_time_limit_never_fires():
         assert conn.execute("select count(*) from (select 1 union select 2)").fetchone() == (2,)
 
 
-@pytest.mark.parametrize("slow_part", ["_page", "_count"])
+@pytest.mark.parametrize("slow_part", ["_page", "_count_facets", "_count_topics"])
 @pytest.mark.parametrize("in_parallel", [False, True])
 def test_a_search_over_time_answers_with_a_message(database, monkeypatch, slow_part, in_parallel):
     conn, reader = database
+    if slow_part == "_count_topics" and not db.search._has_topics(conn):
+        pytest.skip("this database has no topics to count")
     original = getattr(db.search, slow_part)
 
     def endless(connection, *args, **kwargs):
