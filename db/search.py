@@ -281,7 +281,8 @@ def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
 
 
 def _hits(compiled: Compiled, scored: bool) -> str:
-    """SQL for the matches that pass the filters: (rid, exact, tier, recency, facet_key, score).
+    """SQL for the matches that pass the filters:
+    (rid, exact, tier, recency, facet_key, topic_key, score).
 
     Joined to the narrow ranking table, or to the attribute table when filters or tiers need it.
     """
