@@ -52,11 +52,15 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
-def _populate(db: sqlite_utils.Database, records: list[dict]) -> EnrichReport:
+def _load(db: sqlite_utils.Database, records: list[dict]) -> None:
     create_tables(db)
     insert_lookups(db)
-    rows = [document_row(r) for r in sorted(records, key=lambda r: r["id"])]
+    rows = (document_row(r) for r in sorted(records, key=lambda r: r["id"]))
     db["documents"].insert_all(rows, batch_size=500)
+
+
+def _derive(db: sqlite_utils.Database) -> EnrichReport:
+    """Enrichment, facet counts and the search index, all from the documents table."""
     enrichment = enrich(db)
     fill_list_counts(db.conn)
     index_documents(db)
@@ -68,13 +72,21 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     records, problems = validate_path(corpus)
     if problems:
         raise InvalidCorpus(problems)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record["doc_type"]] = counts.get(record["doc_type"], 0) + 1
+    total = len(records)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     tmp_path.unlink(missing_ok=True)
     try:
         db = open_for_build(tmp_path)
         try:
-            enrichment = _populate(db, records)
+            _load(db, records)
+            # The texts are in the database now, and the enrichment reads them from there: a
+            # second copy in memory made the build's peak 4.1 GB at 100k documents.
+            del records
+            enrichment = _derive(db)
             db.conn.commit()
             db.conn.execute("VACUUM")
             # VACUUM may renumber implicit rowids, which the external-content index relies on.
@@ -85,7 +97,4 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
         os.replace(tmp_path, db_path)
     finally:
         tmp_path.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
-    for record in records:
-        counts[record["doc_type"]] = counts.get(record["doc_type"], 0) + 1
-    return BuildReport(db_path, len(records), dict(sorted(counts.items())), enrichment)
+    return BuildReport(db_path, total, dict(sorted(counts.items())), enrichment)
