@@ -7,6 +7,7 @@ import multiprocessing
 import pytest
 import sqlite_utils
 
+import db.enrich
 from bench.synthetic import synthetic_rows
 from db.enrich import WORKERS_VARIABLE, _workers, enrich
 from db.schema import create_tables, insert_lookups
@@ -38,6 +39,19 @@ def test_two_workers_give_exactly_the_tables_of_one():
     for table in one:
         assert one[table] == two[table], table
     assert one["law_references"] and one["document_topics"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_small_batches_give_exactly_the_tables_of_one_batch(monkeypatch, workers):
+    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("workers need fork")
+    whole, report_whole = _enriched(1)
+    # 60 documents in batches of 7: the last one short, law reference numbers running on.
+    monkeypatch.setattr(db.enrich, "_BATCH", 7)
+    batched, report_batched = _enriched(workers)
+    assert report_batched == report_whole
+    for table in whole:
+        assert batched[table] == whole[table], table
 
 
 def test_the_worker_count_comes_from_the_argument_or_the_environment(monkeypatch):
