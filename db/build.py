@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from db.fts import index_documents, verify_index
 from db.listcounts import fill_list_counts
 from db.normalise import document_row
 from db.schema import create_tables, insert_lookups
+from db.sqlite import sqlite3
 from retskilde.contract import Problem, validate_path
 
 
@@ -78,7 +80,12 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     total = len(records)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
+    # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
+    # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
+    # 100k documents).
+    vacuumed = tmp_path.with_name(tmp_path.name + ".vacuum")
+    for path in (tmp_path, vacuumed):
+        path.unlink(missing_ok=True)
     try:
         db = open_for_build(tmp_path)
         try:
@@ -88,13 +95,15 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
             del records
             enrichment = _derive(db)
             db.conn.commit()
-            db.conn.execute("VACUUM")
-            # VACUUM may renumber implicit rowids, which the external-content index relies on.
-            verify_index(db.conn)
+            db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:
             db.conn.close()
-        _sync(tmp_path)
-        os.replace(tmp_path, db_path)
+        with closing(sqlite3.connect(vacuumed)) as conn:
+            # VACUUM may renumber implicit rowids, which the external-content index relies on.
+            verify_index(conn)
+        _sync(vacuumed)
+        os.replace(vacuumed, db_path)
     finally:
-        tmp_path.unlink(missing_ok=True)
+        for path in (tmp_path, vacuumed):
+            path.unlink(missing_ok=True)
     return BuildReport(db_path, total, dict(sorted(counts.items())), enrichment)
