@@ -5,14 +5,7 @@ import json
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-LIST_COLUMNS = {
-    "keywords",
-    "law_names",
-    "topics",
-    "cited_laws",
-    "cited_paragraphs",
-    "mentioned_municipalities",
-}
+from db.listcounts import LIST_COLUMNS
 
 
 @hookimpl
