@@ -39,6 +39,7 @@ from db.fts import (  # noqa: E402
     create_index,
     fill_attributes,
     fill_index,
+    fill_topics,
     fill_vocabulary,
     store_settings,
     verify_index,
@@ -82,13 +83,14 @@ def build(docs: list[dict], path: Path) -> dict:
     figures["load_s"] = time.perf_counter() - start
     start = time.perf_counter()
     create_index(db.conn)
-    facet_keys = fill_attributes(db.conn)
+    fill_attributes(db.conn)
+    fill_topics(db.conn)
     fill_index(db.conn, analyzer)
     db.conn.commit()
     figures["index_s"] = time.perf_counter() - start
     start = time.perf_counter()
     figures["pairs"] = fill_vocabulary(db.conn, analyzer)
-    store_settings(db.conn, analyzer, len(docs), facet_keys)
+    store_settings(db.conn, analyzer, len(docs))
     db.conn.commit()
     figures["vocabulary_s"] = time.perf_counter() - start
     start = time.perf_counter()

@@ -137,11 +137,18 @@ def drop_index(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop table if exists {table}")
 
 
-def fill_attributes(conn: sqlite3.Connection) -> str:
-    """Copy the filter, ranking and facet columns of every document into the attribute tables.
+def _store_fingerprint(conn: sqlite3.Connection, key: str, numbered: dict) -> None:
+    """Store a fingerprint of what the numbers of `numbered` stand for under `key`: the search
+    caches its copy of them by it (db/search.py)."""
+    fingerprint = hashlib.sha256(repr(sorted(numbered.items())).encode()).hexdigest()[:16]
+    conn.execute(
+        f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)", (key, fingerprint)
+    )
 
-    Returns a fingerprint of the facet combinations, which the search caches them by.
-    """
+
+def fill_attributes(conn: sqlite3.Connection) -> None:
+    """Copy the filter, ranking and facet columns of every document into the attribute tables,
+    and store the fingerprint of the facet combinations."""
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     rows = conn.execute(f"select rowid, {columns} from documents order by rowid").fetchall()
     at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
@@ -169,7 +176,7 @@ def fill_attributes(conn: sqlite3.Connection) -> str:
         f"update {ATTRIBUTES_TABLE} set recency = (select recency from {RANK_TABLE} r "
         f"where r.doc_rowid = {ATTRIBUTES_TABLE}.doc_rowid)"
     )
-    return hashlib.sha256(repr(sorted(keys.items())).encode()).hexdigest()[:16]
+    _store_fingerprint(conn, "facet_keys", keys)
 
 
 def fill_topics(conn: sqlite3.Connection) -> None:
@@ -196,16 +203,10 @@ def fill_topics(conn: sqlite3.Connection) -> None:
     for table in (RANK_TABLE, ATTRIBUTES_TABLE):
         conn.execute(f"update {table} set topic_key = 0 where topic_key != 0")  # a refill
         conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
-    fingerprint = hashlib.sha256(repr(sorted(keys.items())).encode()).hexdigest()[:16]
-    conn.execute(
-        f"insert or replace into {SETTINGS_TABLE}(key, value) values ('topic_keys', ?)",
-        (fingerprint,),
-    )
+    _store_fingerprint(conn, "topic_keys", keys)
 
 
-def store_settings(
-    conn: sqlite3.Connection, analyzer: Analyzer, documents: int, facet_keys: str
-) -> None:
+def store_settings(conn: sqlite3.Connection, analyzer: Analyzer, documents: int) -> None:
     """Record what the index was built with, for the search to check and cache by."""
     conn.executemany(
         f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)",
@@ -213,7 +214,6 @@ def store_settings(
             ("analyzer", analyzer.fingerprint),
             ("tokenize", FTS_TOKENIZE),
             ("documents", str(documents)),
-            ("facet_keys", facet_keys),
         ],
     )
 
@@ -400,11 +400,11 @@ def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None)
     analyzer = analyzer or default_analyzer()
     conn = db.conn
     create_index(conn)
-    facet_keys = fill_attributes(conn)
+    fill_attributes(conn)
     fill_topics(conn)
     documents = fill_index(conn, analyzer)
     fill_vocabulary(conn, analyzer)
-    store_settings(conn, analyzer, documents, facet_keys)
+    store_settings(conn, analyzer, documents)
 
 
 def _sample_rowids(conn: sqlite3.Connection, samples: int) -> list[int]:
