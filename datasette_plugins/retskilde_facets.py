@@ -19,46 +19,42 @@ from datasette.utils import (
     path_with_removed_args,
 )
 
-from db.listcounts import LIST_COUNTS_TABLE
+from db.listcounts import LIST_COLUMNS, LIST_COUNTS_TABLE
 
 
 class ListFacet(Facet):
     type = "liste"
 
-    async def _stored(self, column: str) -> bool:
-        """The whole documents table is shown, and the build counted this column for it."""
+    async def _whole_table_counted(self) -> bool:
+        """The whole documents table is shown, and the build stored its list counts."""
         unfiltered = self.table == "documents" and self.sql.rstrip().endswith(
             f"from {escape_sqlite(self.table)}"
         )
-        if not unfiltered:
-            return False
-        db = self.ds.get_database(self.database)
-        if not await db.table_exists(LIST_COUNTS_TABLE):
-            return False
-        found = await db.execute(
-            f"select 1 from {LIST_COUNTS_TABLE} where list = ? limit 1", [column]
+        return unfiltered and await self.ds.get_database(self.database).table_exists(
+            LIST_COUNTS_TABLE
         )
-        return bool(found.rows)
 
     async def facet_results(self):
         results, timed_out = [], []
         size = self.get_facet_size()
         chosen = self.get_querystring_pairs()
+        stored = await self._whole_table_counted()
         for item in self.get_configs():
             column = item["config"].get("column") or item["config"]["simple"]
-            sql = (
-                f"select value, documents as count from {LIST_COUNTS_TABLE} "
-                f"where list = :rs_list order by count desc, value limit {size + 1}"
-            )
-            params = {"rs_list": column}
-            if not await self._stored(column):
-                params = self.params
+            if stored and column in LIST_COLUMNS:  # the columns the build counts
+                sql = (
+                    f"select value, documents as count from {LIST_COUNTS_TABLE} "
+                    f"where list = :rs_list order by count desc, value limit {size + 1}"
+                )
+                params = {"rs_list": column}
+            else:
                 sql = (
                     f"with rows as ({self.sql}) "
                     f"select j.value as value, count(*) as count "
                     f"from rows, json_each(rows.{escape_sqlite(column)}) j "
                     f"group by j.value order by count desc, value limit {size + 1}"
                 )
+                params = self.params
             try:
                 rows = await self.ds.execute(
                     self.database,
