@@ -3,9 +3,9 @@
 A search counts its facets here while the calling thread ranks the matches: the two are
 independent passes over the same matches, and on this 2-core machine doing them side by side
 takes the time of the slower one instead of the sum (bench/bench_search.py). This relies on
-SQLite running statements of different connections in parallel, which the SQLite of
-pysqlite3-binary does and Python's own (3.40 here) did not: two threads took longer than one
-after the other (db/sqlite.py).
+SQLite running statements of different connections in parallel, which it does only with its
+memory statistics off (db/sqlite.py): with them on, every allocation took one process-wide
+mutex, and two threads often took as long as one after the other.
 """
 
 from __future__ import annotations
