@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
 from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from scrapers.dates import parse_date
 from scrapers.htmltext import clean_html, inline_text, link_title, paragraphs, soup_of, squash
 from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 
@@ -77,29 +77,6 @@ _NUMBER_ANYWHERE = re.compile(rf"(?<![\w-])({NUMBER})(?![\w-])")
 # Numbers that are really paragraph ranges or dates: "§§ 68-70", "stk. 2-3", "nr. 10-12".
 _NOT_A_DECISION = re.compile(r"(§§?|stk\.|nr\.|kl\.|pkt\.)\s*$", re.I)
 _LAW_TAG = re.compile(r"(lov(en)?|loven|lovens)$|^lov om|^bekendtgørelse|^barnets lov", re.I)
-_DATE_DMY = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DATE_WORDS = re.compile(r"\b(\d{1,2})\.\s+([a-zæøå]+)\s+(\d{4})\b", re.I)
-_MONTHS = {
-    name: i
-    for i, name in enumerate(
-        (
-            "januar",
-            "februar",
-            "marts",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
 _YEAR_SEGMENT = re.compile(r"^(?:[a-z-]*-)?((?:19|20)\d{2})$")
 _LISTING_SEGMENTS = {
     "nyheder",
@@ -216,25 +193,6 @@ def record_id(kind: str, url: str, number: str | None = None) -> str:
 
 
 # -- small parsers ----------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> str | None:
-    """The first date in `text` ("20.02.2025", "20. februar 2025" or ISO) as YYYY-MM-DD."""
-    candidates = []
-    if m := _DATE_ISO.search(text):
-        candidates.append((m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    if m := _DATE_DMY.search(text):
-        candidates.append((m.start(), int(m.group(3)), int(m.group(2)), int(m.group(1))))
-    if (m := _DATE_WORDS.search(text)) and m.group(2).lower() in _MONTHS:
-        candidates.append(
-            (m.start(), int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-        )
-    for _, year, month, day in sorted(candidates):
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            continue
-    return None
 
 
 def split_tags(tags: list[str]) -> dict:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlparse
 
 from bs4 import Tag
 
-from scrapers.ast import parse_date
+from scrapers.dates import parse_date
 from scrapers.firstagenda import (
     AgendaResult,
     Item,

@@ -19,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.ast import parse_date as _parse_date_words
+from scrapers.dates import is_date_only, parse_date
 from scrapers.htmltext import inline_text, link_title, paragraphs, soup_of, squash
 from scrapers.ids import bounded_id, slug
 
@@ -72,11 +71,6 @@ LAW_AREAS = (
     ("ledig", "Beskæftigelse"),
 )
 
-_DATE_DASH = re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b")
-_DATE_ONLY = re.compile(
-    r"^\s*(?:\d{1,2}[-.]\s?\d{1,2}[-.]\s?\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\s+[a-zæøå]+\s+\d{4})\s*$",
-    re.I,
-)
 _DATE_LABEL = re.compile(
     r"^\s*(udgivet|offentliggjort|publiceret|udgivelsesdato|dato)\s*:?\s*(.*)$", re.I | re.S
 )
@@ -165,18 +159,6 @@ def record_id(doc_type: str, url: str) -> str:
 
 
 # -- small parsers ----------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> str | None:
-    """The first date in `text` as YYYY-MM-DD: "12-12-2023" (the site's form) or as ast reads."""
-    match = _DATE_DASH.search(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            pass
-    return _parse_date_words(text)
 
 
 def classify(*texts: str, hint: str | None = None) -> str:
@@ -364,10 +346,10 @@ def _dates(root: Tag) -> tuple[str | None, str | None]:
         if _UPDATED.match(text) and len(text) <= 60 and parse_date(text):
             updated = updated or parse_date(text)
             tag.decompose()
-        elif (label := _DATE_LABEL.match(text)) and _DATE_ONLY.match(label.group(2)):
+        elif (label := _DATE_LABEL.match(text)) and is_date_only(label.group(2)):
             published = published or parse_date(label.group(2))
             tag.decompose()
-        elif _DATE_ONLY.match(text) and published is None:
+        elif is_date_only(text) and published is None:
             published = parse_date(text)
             tag.decompose()
     return published, updated

@@ -217,20 +217,6 @@ def test_law_area_only_for_unambiguous_laws(laws, area):
     assert ast.law_area(laws) == area
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("12.06.2024", "2024-06-12"),
-        ("Dato for underskrift 3. november 2023", "2023-11-03"),
-        ("2025-03-04", "2025-03-04"),
-        ("31.02.2024", None),
-        ("ingen dato", None),
-    ],
-)
-def test_parse_date(text, expected):
-    assert ast.parse_date(text) == expected
-
-
 def test_sitemap_url_follows_the_base_url():
     assert ast.sitemap_url("https://www.ast.dk") == "https://www.ast.dk/sitemap.xml"
     assert ast.sitemap_url("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/sitemap.xml"

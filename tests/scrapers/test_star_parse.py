@@ -151,21 +151,6 @@ def test_law_area_comes_from_the_first_area_word_in_title_then_keywords(title, k
     assert star.law_area(title, keywords) == area
 
 
-@pytest.mark.parametrize(
-    ("text", "day"),
-    [
-        ("12-12-2023", "2023-12-12"),
-        ("Sidst opdateret: 14-03-2024", "2024-03-14"),
-        ("22. januar 2026", "2026-01-22"),
-        ("2024-09-10", "2024-09-10"),
-        ("31-02-2024", None),
-        ("sag 14-24", None),
-    ],
-)
-def test_dates_in_the_sites_forms(text, day):
-    assert star.parse_date(text) == day
-
-
 def test_the_main_report_is_the_first_document_that_is_not_an_appendix():
     attachments = [
         {"title": "Kommunerapport for Aarhus (pdf)", "url": "https://star.dk/media/1/a.pdf"},
