@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -251,7 +252,7 @@ def publish_cloudrun(
         args = cloudrun_arguments(
             db_path, wheel, service, memory, cpu, min_instances, max_instances, _git_revision()
         )
-        click.echo(subprocess.list2cmdline(["datasette", *args]))
+        click.echo(shlex.join(["datasette", *args]))
         return
     if shutil.which("gcloud") is None:
         raise click.ClickException(

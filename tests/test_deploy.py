@@ -268,3 +268,13 @@ def test_publish_dry_run_prints_the_datasette_command(sample_db):
     printed = shlex.split(result.output)
     assert printed[:3] == ["datasette", "publish", "cloudrun"]
     assert "--plugins-dir" in printed and "--extra-options" in printed
+
+
+def test_https_links_only_when_asked(sample_db):
+    from retskilde.deploy_commands import public_serve_args
+
+    plain = public_serve_args(sample_db, "0.0.0.0", 8080, https_urls=False)
+    behind_tls = public_serve_args(sample_db, "0.0.0.0", 8080, https_urls=True)
+    assert "force_https_urls" not in plain
+    assert behind_tls[-3:] == ["--setting", "force_https_urls", "on"]
+    assert plain[plain.index("--port") + 1] == "8080" and "-i" in plain
