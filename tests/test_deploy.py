@@ -138,7 +138,7 @@ def public_site(sample_db):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(server.stderr.read().decode()) from None
                 time.sleep(0.2)
-        yield base
+        yield base, server
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -150,6 +150,7 @@ def public_site(sample_db):
 
 
 def test_the_entry_command_serves_the_sample_site(public_site, sample_records):
+    public_site, _ = public_site
     front = httpx.get(f"{public_site}/")
     assert front.status_code == 200
     assert "Retskilde" in front.text
@@ -168,6 +169,7 @@ def test_the_entry_command_serves_the_sample_site(public_site, sample_records):
 
 
 def test_the_entry_command_serves_immutable_with_the_site_settings(public_site):
+    public_site, _ = public_site
     databases = httpx.get(f"{public_site}/-/databases.json").json()
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("retskilde", False)]
     settings = httpx.get(f"{public_site}/-/settings.json").json()
@@ -177,6 +179,20 @@ def test_the_entry_command_serves_immutable_with_the_site_settings(public_site):
     assert "retskilde_search.py" in plugins
     cors = httpx.get(f"{public_site}/retskilde.json", headers={"Origin": "https://eksempel.dk"})
     assert cors.headers.get("access-control-allow-origin") == "*"
+
+
+def test_the_entry_command_becomes_the_server_and_stops_on_sigterm(public_site):
+    """`docker stop` sends SIGTERM to the image's command: it must be the server itself
+    (exec, no shell or wrapper in between) and shut down cleanly."""
+    base, server = public_site
+    assert httpx.get(f"{base}/-/versions.json").status_code == 200
+    cmdline = Path(f"/proc/{server.pid}/cmdline")
+    if cmdline.exists():
+        assert cmdline.read_bytes().split(b"\0")[1:4] == [b"-m", b"datasette", b"serve"]
+    server.send_signal(signal.SIGTERM)
+    # uvicorn re-raises the signal after its shutdown, so the status is -SIGTERM, not a crash.
+    assert server.wait(timeout=10) in (0, -signal.SIGTERM)
+    assert b"Application shutdown complete" in server.stderr.read()
 
 
 def test_serve_public_refuses_a_missing_or_misnamed_database(tmp_path, sample_db):
