@@ -185,11 +185,15 @@ def build_wheel(into: Path) -> Path:
 
 
 def _git_revision() -> str | None:
-    completed = subprocess.run(
-        ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-    )
+    """The commit being published (shown on the site as the version note), when known."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError:  # no git: a release unpacked from an archive
+        return None
     if completed.returncode != 0:
         return None
     return completed.stdout.strip() or None
