@@ -13,6 +13,7 @@ from db.analyzer import Analyzer, default_analyzer
 from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
 from db.query import Alternative, FieldFilter, Group, ParsedQuery
 from db.sqlite import sqlite3
+from retskilde.numbers import canonical_number
 
 # Compounds added per query word, the most common first: each one is another phrase BM25
 # scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).
@@ -154,8 +155,10 @@ class _Compiler:
             self.out.number_rowids = self.number_rowids(numbers)
 
     def number_rowids(self, numbers: list[str]) -> list[int]:
+        """The documents whose own number is one of `numbers` (any written form); a number
+        without series also finds it with one ("28-95" finds D-28-95)."""
         rowids: list[int] = []
-        for number in numbers:
+        for number in map(canonical_number, numbers):
             for (rowid,) in self.conn.execute(
                 "select rowid from documents where number = ? or number glob ?",
                 (number, f"[A-Z]*-{number}" if number[0].isdigit() else number),

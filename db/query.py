@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
+from retskilde.numbers import NUMBER_PARTS, canonical_parts
 
 FIELDS = {
     "type": "type",
@@ -44,7 +45,9 @@ _LEXER = re.compile(
     | (?P<paragraph>§§?\s*(?P<par>\d{1,4}[a-zæøå]?)(?![\w-])
         (?:\s*,?\s*stk\.?\s*(?P<stk>\d{1,3}))?(?:\s*,?\s*nr\.?\s*(?P<nr>\d{1,3}))?)
     | (?P<neg_number>-)?(?P<number>(?<![\w.-])(?:afg\.?\s*)?
-        (?P<series>[a-zæøå]{1,3}-)?(?P<running>\d{1,4})-(?P<year>\d{2})(?![\w-]|[.,]\d))
+        """
+    + NUMBER_PARTS
+    + r"""(?![\w-]|[.,]\d))
     | (?P<neg_field>-)?(?P<field>[^\W\d_]+):(?P<value>"[^"]*"?|[^\s"]*)
     | (?P<neg_phrase>-)?"(?P<phrase>[^"]*)"?
     | (?P<chunk>[^\s"]+)
@@ -146,8 +149,7 @@ def normalise_query(text: str) -> str:
 
 def decision_number(series: str | None, running: str, year: str) -> str:
     """The canonical form of a decision number, as stored in documents.number."""
-    prefix = f"{series.rstrip('-').upper()}-" if series else ""
-    return f"{prefix}{int(running)}-{year}"
+    return canonical_parts(series, running, year)
 
 
 class _Parser:

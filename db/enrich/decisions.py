@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from db.enrich.scan import Scanner
 from db.enrich.text import SentenceIndex, blocks, is_heading, sentence_index
+from retskilde.numbers import NUMBER as _NUMBER
+from retskilde.numbers import canonical_number
 
-_NUMBER = r"(?:[A-ZÆØ]-)?\d{1,4}-\d{2}"
 _NUMBER_END = r"(?![\w/]|-\d)"
 _KEYWORD = (
     r"(?:(?i:princip(?:afgørelse|meddelelse)(?:rne|ns|n|r|s)?|omskrivning\s{1,3}af|erstatter|"
@@ -98,13 +99,8 @@ class DecisionRef:
 
 
 def normalise_number(raw: str) -> str:
-    """The canonical decision number: "AFG.101-17" → "101-17", "SM d-28-95" → "D-28-95"."""
-    match = re.search(r"(?:([A-Za-zÆØæø])-)?(\d{1,4})-(\d{2})", raw)
-    if not match:
-        raise ValueError(f"intet afgørelsesnummer i {raw!r}")
-    letter, number, year = match.groups()
-    prefix = f"{letter.upper()}-" if letter else ""
-    return f"{prefix}{int(number)}-{year}"
+    """The canonical decision number (retskilde/numbers.py): "AFG.101-17" → "101-17"."""
+    return canonical_number(raw)
 
 
 def _occurrences(text: str) -> list[tuple[int, int, str]]:
