@@ -95,7 +95,9 @@ def retskilde_runner(
         for name, value in switches.items():
             setattr(modules[name], name, value)
         try:
-            result = db.search.search(conn, query, limit=K, facets=False, analyzer=analyzer)
+            result = db.search.search(
+                conn, query, limit=K, facets=False, analyzer=analyzer, fill=True
+            )
             return [hit.id for hit in result.hits]
         finally:
             for name, value in saved.items():

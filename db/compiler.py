@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
 from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
-from db.query import Alternative, FieldFilter, Group, ParsedQuery
+from db.query import MAX_GROUPS, Alternative, FieldFilter, Group, ParsedQuery
 from db.sqlite import sqlite3
 from retskilde.numbers import canonical_number
 
@@ -44,6 +44,7 @@ class Compiled:
     exact_fts: str | None = None  # the same without compounds, when that differs
     rest_fts: str | None = None  # the same without the decision-number groups
     negative_fts: str | None = None  # only the negatives, for queries without positives
+    group_fts: list[str] = field(default_factory=list)  # relaxed: each positive group alone
     number_rowids: list[int] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # SQL on alias "d"
     tier: str = "0"
@@ -77,6 +78,7 @@ class _Compiler:
     ):
         self.conn = conn
         # Relaxed: any of the words instead of all of them (the fallback when all finds nothing).
+        self.relaxed = relaxed
         self.joiner = " OR " if relaxed else " AND "
         self.parsed = parsed
         self.analyzer = analyzer
@@ -141,7 +143,10 @@ class _Compiler:
         self.out.prefixes.clear()
         not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
         if positive:
-            self.out.fts = "(" + self.joiner.join(self.group(g) for g in positive) + ")" + not_part
+            groups = [self.group(g) for g in positive]
+            self.out.fts = "(" + self.joiner.join(groups) + ")" + not_part
+            if self.relaxed:
+                self.out.group_fts = groups
             exact = self.joiner.join(self.group(g, expand=False) for g in positive)
             exact = f"({exact}){not_part}"
             if exact != self.out.fts and EXACT_FIRST:
@@ -197,6 +202,14 @@ class _Compiler:
             parts.append(f"({' or '.join(cited_checks)})")
         if parts:
             self.out.tier = " + ".join(parts)
+        if self.out.group_fts:
+            # Relaxed: the documents with most of the words first, then by score.
+            matched = " + ".join(
+                f"(d.rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match "
+                f"{self.param(expression)}))"
+                for expression in self.out.group_fts
+            )
+            self.out.tier = f"({self.out.tier}) * {MAX_GROUPS + 1} + {matched}"
 
     # -- field filters --------------------------------------------------------------------
 
