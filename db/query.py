@@ -317,12 +317,13 @@ class _Parser:
         self.items = kept[::-1]
 
     def _merge_synonyms(self) -> None:
-        lookup = {member: group for group in self.analyzer.synonym_groups for member in group}
+        lookup = {member: group for group in self.analyzer.equivalent_groups for member in group}
+        quoted = {member: group for group in self.analyzer.synonym_groups for member in group}
         longest = max((len(member) for member in lookup), default=1)
         merged: list[Group | FieldFilter | str] = []
         index = 0
         while index < len(self.items):
-            found = self._synonym_at(index, lookup, longest)
+            found = self._synonym_at(index, lookup, quoted, longest)
             if found is None:
                 merged.append(self.items[index])
                 index += 1
@@ -341,14 +342,19 @@ class _Parser:
         self.items = merged
 
     def _synonym_at(
-        self, index: int, lookup: dict[tuple[str, ...], tuple], longest: int
+        self,
+        index: int,
+        lookup: dict[tuple[str, ...], tuple],
+        quoted: dict[tuple[str, ...], tuple],
+        longest: int,
     ) -> tuple[int, tuple] | None:
         first = self.items[index]
         if not isinstance(first, Group) or first.negated:
             return None
         if first.quoted:
+            # A quoted phrase means exactly that: only the synonyms proper, not the equivalents.
             key = first.alternatives[0].terms
-            return (1, lookup[key]) if key in lookup else None
+            return (1, quoted[key]) if key in quoted else None
         if not first.word:
             return None
         for size in range(longest, 0, -1):
