@@ -132,7 +132,20 @@ class _Compiler:
 
     def group(self, group: Group, expand: bool = True) -> str:
         items = [item for alt in group.alternatives for item in self.alternative(alt, expand)]
+        if group.paragraph is not None and len(group.paragraph.spellings) > 1:
+            items += self.other_spellings(group.paragraph)
         return "(" + " OR ".join(dict.fromkeys(items)) + ")"
+
+    def other_spellings(self, paragraph) -> list[str]:
+        """ "§ 68a" also as "§ 68 a" and the other way round, with its stk. and nr."""
+        rest = (["stk", paragraph.stk] if paragraph.stk else []) + (
+            ["nr", paragraph.nr] if paragraph.nr else []
+        )
+        return [
+            _quote(" ".join(self.analyzer.term(t) for t in [*form.split(), *rest]))
+            for form in paragraph.spellings
+            if form != paragraph.paragraph
+        ]
 
     def text(self) -> None:
         positive = [g for g in self.parsed.positive]
@@ -185,14 +198,16 @@ class _Compiler:
         tagged_checks = []
         cited_checks = []
         for paragraph in self.parsed.paragraphs:
-            pattern = f"*§ {paragraph.paragraph}[^0-9a-z]*"
-            tagged_checks.append(
-                f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
-            )
+            # The source's tag may write a letter paragraph with or without the space.
+            for form in paragraph.spellings:
+                pattern = f"*§ {form}[^0-9a-z]*"
+                tagged_checks.append(
+                    f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
+                )
             if "law_references" in self.tables:
                 cited_checks.append(
                     "d.id in (select document_id from law_references where paragraph = "
-                    f"{self.param(paragraph.paragraph)})"
+                    f"{self.param(paragraph.spellings[0])})"
                 )
         # The source's own paragraph tag says what the decision is about; a citation in the
         # text only says the paragraph is mentioned, so the tag weighs more.

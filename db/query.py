@@ -42,7 +42,7 @@ _DASHES = re.compile(r"(?<=\d)\s*[\u2010-\u2015\u2212]\s*(?=\d)")
 _LEXER = re.compile(
     r"""
       (?P<space>\s+)
-    | (?P<paragraph>§§?\s*(?P<par>\d{1,4}[a-zæøå]?)(?![\w-])
+    | (?P<paragraph>§§?\s*(?P<par>\d{1,4}(?:\s?[a-hj-z])?)(?![\w-])
         (?:\s*,?\s*stk\.?\s*(?P<stk>\d{1,3}))?(?:\s*,?\s*nr\.?\s*(?P<nr>\d{1,3}))?)
     | (?P<neg_number>-)?(?P<number>(?<![\w.-])(?:afg\.?\s*)?
         """
@@ -73,6 +73,14 @@ class Paragraph:
     paragraph: str
     stk: str | None = None
     nr: str | None = None
+
+    @property
+    def spellings(self) -> list[str]:
+        """The ways a letter paragraph is written: "68 a" and "68a" (the canonical first)."""
+        match = re.fullmatch(r"(\d+)\s?([a-z])", self.paragraph)
+        if not match:
+            return [self.paragraph]
+        return [f"{match.group(1)} {match.group(2)}", f"{match.group(1)}{match.group(2)}"]
 
     def __str__(self) -> str:
         text = f"§ {self.paragraph}"
@@ -193,8 +201,10 @@ class _Parser:
     # -- the pieces -----------------------------------------------------------------------
 
     def _paragraph(self, match: re.Match) -> None:
-        paragraph = Paragraph(match.group("par").lower(), match.group("stk"), match.group("nr"))
-        terms = [paragraph.paragraph]
+        # As typed: "§ 68a" or "§ 68 a" (the compiler searches both spellings).
+        written = " ".join(match.group("par").lower().split())
+        paragraph = Paragraph(written, match.group("stk"), match.group("nr"))
+        terms = written.split()
         if paragraph.stk:
             terms += ["stk", paragraph.stk]
         if paragraph.nr:
