@@ -213,3 +213,14 @@ def test_a_bare_paragraph_takes_the_law_the_source_tags_when_the_text_names_none
         "aktivloven § 14, stk. 2"
     ]
     assert [canonical(f.ref) for f in find_refs(text)] == ["§ 14, stk. 2"]
+
+
+def test_numbered_regulations_stay_out_of_the_registry_of_laws():
+    from db.enrich.laws import registry
+
+    before = set(registry().laws)
+    assert refs("Efter bekendtgørelse nr. 777 af 1. juli 2015 § 2 betales der.") == [
+        "bekendtgørelse nr. 777 af 1. juli 2015 § 2"
+    ]
+    assert set(registry().laws) == before
+    assert registry().law("bekendtgoerelse-nr-777-2015").is_regulation

@@ -261,7 +261,7 @@ def _document_rows(values: tuple) -> tuple:
     ]
     refs = [f.ref for f in result.law_refs] + [ref for ref, _ in result.metadata_refs]
     resolved = [ref for ref in refs if ref.law_id]
-    short_names = sorted({registry().laws[ref.law_id].short_name for ref in resolved})
+    short_names = sorted({registry().law(ref.law_id).short_name for ref in resolved})
     paragraphs = sorted({paragraph_label(ref) for ref in resolved}, key=_paragraph_sort_key)
     labels = _labels()
     outcome = result.outcome

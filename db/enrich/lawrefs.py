@@ -109,7 +109,7 @@ def canonical(ref: LawRef, reg: Registry | None = None) -> str:
         text += f", nr. {ref.nr}"
     if ref.law_id is None:
         return text
-    return f"{reg.laws[ref.law_id].short_name} {text}"
+    return f"{reg.law(ref.law_id).short_name} {text}"
 
 
 def paragraph_label(ref: LawRef, reg: Registry | None = None) -> str | None:

@@ -64,6 +64,13 @@ class Registry:
     by_abbreviation: dict[str, str] = field(default_factory=dict)
     pattern: re.Pattern = field(default=re.compile("(?!)"))
     scanner: Scanner | None = None
+    # Numbered regulations met in texts, kept apart from the registry's own laws so that what
+    # one build saw never reaches the reference data of the next.
+    numbered_laws: dict[str, Law] = field(default_factory=dict)
+
+    def law(self, law_id: str) -> Law:
+        """A law of the registry, or a numbered regulation a text named."""
+        return self.laws.get(law_id) or self.numbered_laws[law_id]
 
     def resolve_name(self, matched: str, date: str | None = None) -> tuple[Law, bool] | None:
         """The law a matched name refers to on `date`, and whether the name was genitive."""
@@ -99,10 +106,10 @@ class Registry:
         when = " ".join(written_date.lower().split()).replace(". ", ".").replace(".", ". ")
         short_name = f"{kind} nr. {int(number)} af {when}"
         law_id = f"{kind.translate(_ASCII)}-nr-{int(number)}-{when[-4:]}"
-        law = self.laws.get(law_id)
+        law = self.numbered_laws.get(law_id)
         if law is None:
             law = Law(law_id, short_name[0].upper() + short_name[1:], short_name, (short_name,))
-            self.laws[law_id] = law
+            self.numbered_laws[law_id] = law
         return law
 
 
