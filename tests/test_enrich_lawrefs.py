@@ -224,3 +224,16 @@ def test_numbered_regulations_stay_out_of_the_registry_of_laws():
     ]
     assert set(registry().laws) == before
     assert registry().law("bekendtgoerelse-nr-777-2015").is_regulation
+
+
+def test_the_sentence_before_gives_its_law_only_to_a_sentence_that_starts_with_the_citation():
+    listing = "Bekendtgørelse nr. 88 af 30. januar 2021 om betaling. §§ 2 og 3 om takster."
+    assert refs(listing) == [
+        "bekendtgørelse nr. 88 af 30. januar 2021 § 2",
+        "bekendtgørelse nr. 88 af 30. januar 2021 § 3",
+    ]
+    prose = (
+        "Vi har også læst vejledning nr. 9 af 1. marts 2021 om hjemmehjælp. "
+        "Kommunen har ikke fulgt § 5 i sin afgørelse. Sagen handler også om aktivloven."
+    )
+    assert refs(prose) == ["§ 5"]

@@ -310,6 +310,7 @@ class _Context:
     def __init__(
         self, text: str, groups: list[_Group], mentions: list[LawMention], about: Law | None
     ):
+        self.text = text
         self.mentions = mentions
         self.document_laws = _distinct(m.law for m in mentions)
         self.about = about
@@ -334,11 +335,14 @@ class _Context:
         return self._section_laws[section.start]
 
     def previous_sentence_laws(self, position: int) -> list[Law]:
-        """The laws the sentence before names without citing a paragraph of them: in "Bekendtgørelse
-        nr. 1244 af … om … efter servicelovens §§ 109 og 110. §§ 2-5 om egenbetaling." the
-        paragraphs are the bekendtgørelse's."""
+        """For a sentence that starts with the citation, the laws the sentence before names
+        without citing a paragraph of them: in "Bekendtgørelse nr. 1244 af … om … efter
+        servicelovens §§ 109 og 110. §§ 2-5 om egenbetaling." the paragraphs are the
+        bekendtgørelse's."""
         sentence = self.sentences.at(position)
         if sentence is None or sentence.start == 0:
+            return []
+        if self.text[sentence.start : position].strip():
             return []
         before = self.sentences.at(sentence.start - 1)
         if before is None:
