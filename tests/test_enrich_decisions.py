@@ -183,3 +183,12 @@ def test_republished_under_a_new_number():
 def test_times_journal_numbers_points_ages_and_ranges_are_not_decisions(text):
     assert found(text) == []
     assert found(text, doc_type="nyhed") == []
+
+
+def test_lettered_numbers_in_praksis_lists_and_bullets():
+    text = (
+        "Praksis\n\nKasserede: Følgende principmeddelelser er kasserede:\n\n"
+        "O-26-96: Kommunen skulle se bort fra en boligopsparing.\n\n"
+        "- A-25-04 om kontanthjælp – formue på en lønkonto"
+    )
+    assert found(text, own="28-24") == [("O-26-96", "replaces"), ("A-25-04", "replaces")]

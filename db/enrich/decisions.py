@@ -35,10 +35,10 @@ _LETTERED_BODY = r"[A-ZÆØ]-\d{1,4}-\d{2}(?![\w/-])"
 _LETTERED = re.compile(r"(?<![\w./-])" + _LETTERED_BODY)
 # Praksis lists: "15-14: Når …" at the start of a line or sentence.
 _LIST_ITEM = re.compile(
-    r"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{0,3}(?:[-–•*][ \t]{1,3})?(\d{1,4}-\d{2})(?=:)"
+    rf"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{{0,3}}(?:[-–•*][ \t]{{1,3}})?({_NUMBER})(?=:)"
 )
 _BULLET_ITEM = re.compile(
-    r"(?m)^[ \t]{0,3}[-–•*][ \t]{1,3}(\d{1,4}-\d{2})(?=[ \t]{1,3}(?:om|–|-)[ \t]|:)"
+    rf"(?m)^[ \t]{{0,3}}[-–•*][ \t]{{1,3}}({_NUMBER})(?=[ \t]{{1,3}}(?:om|–|-)[ \t]|:)"
 )
 # News listing new decisions, one a line: "44-20 om kontanthjælp – …", "9-21: …".
 _NEWS_LINE = re.compile(rf"(?m)^[ \t]{{0,3}}({_NUMBER}){_NUMBER_END}(?=[ \t]{{1,3}}om[ \t])")
@@ -90,7 +90,7 @@ _SELF_SUBJECT = re.compile(
 _ANY_NUMBER = re.compile(r"-\d\d")
 _LETTERED_GATE = re.compile(r"-\d{1,4}-\d\d")
 _LIST_GATE = re.compile(r"-\d\d:")
-_BULLET_GATE = re.compile(r"[-–•*][ \t]{1,3}\d{1,4}-\d\d")
+_BULLET_GATE = re.compile(r"[-–•*][ \t]{1,3}(?:[A-ZÆØ]{1,3}-)?\d{1,4}-\d\d")
 # The keyword patterns start with a look-behind and case-insensitive words, which `re` cannot
 # skip ahead to; the scanners look for their first words instead (db/enrich/scan.py).
 _KEYWORD_SCAN = Scanner(
