@@ -34,7 +34,7 @@ from db.fts import (
     TOPIC_SETS_TABLE,
 )
 from db.parallel import ParallelReader
-from db.query import FieldFilter, parse
+from db.query import FieldFilter, ParsedQuery, parse
 from db.sqlite import sqlite3
 from db.timelimit import TimeLimit
 
@@ -488,7 +488,7 @@ def _documents(count: int) -> str:
 def _fill(
     conn: sqlite3.Connection,
     compiled: Compiled,
-    parsed,
+    parsed: ParsedQuery,
     result: SearchResult,
     analyzer: Analyzer,
     shown: int,
