@@ -5,7 +5,7 @@ A number is an optional series of one to three letters, a running number and a t
 ("principafgørelse 101-17", "AFG.101-17", "SM D-28-95"); the canonical form, which records,
 the database and the search use, has the series in capitals and the running number without leading
 zeros: "101-17", "14-24", "D-28-95". The scrapers (record numbers), the record schema (its pattern
-is `SCHEMA_PATTERN`), the enrichment (cited numbers) and the query parser all use this module.
+is `SCHEMA_PATTERN`), the build, the enrichment (cited numbers) and the query parser all use it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ NUMBER = rf"(?:{SERIES}-)?\d{{1,4}}-\d{{2}}"
 # The same with named parts, for patterns that take the number apart (case-insensitive there).
 NUMBER_PARTS = rf"(?:(?P<series>{SERIES})-)?(?P<running>\d{{1,4}})-(?P<year>\d{{2}})"
 CANONICAL = rf"(?:{SERIES}-)?(?:0|[1-9]\d{{0,3}})-\d{{2}}"
-SCHEMA_PATTERN = f"^{CANONICAL}$"
+# A record carries the number as its source writes it ("014-24" too); the build stores it
+# canonical (db/normalise.py), so corpora written before the canonical form stay valid.
+SCHEMA_PATTERN = f"^{NUMBER}$"
 
 _WRITTEN = re.compile(rf"(?<![\w-]){NUMBER_PARTS}(?![\d])", re.IGNORECASE)
 
