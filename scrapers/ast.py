@@ -434,7 +434,8 @@ def parse_principmeddelelse(content: bytes, url: str, fetched_at: str | None = N
     ):
         raise ParseError(url, "ingen afgørelsestekst på siden (ingen kendte afsnit)")
     record = _common_fields("principmeddelelse", url, content, title, fetched_at)
-    record["id"] = record_id("principmeddelelse", url, number)
+    # The id keeps the number as the page writes it, so ids already in a corpus stay the same.
+    record["id"] = record_id("principmeddelelse", url, match.group(1).upper())
     record["text"] = "\n\n".join(text_paragraphs)
     record["number"] = number
     signed = parse_date(meta.get("signed", ""))

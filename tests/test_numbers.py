@@ -72,6 +72,7 @@ def test_scraper_gives_the_same_number(written, canonical):
     url = "https://www.ast.dk/for-myndigheder/principmeddelelser/2024/eksempel"
     record = parse_principmeddelelse(page.encode("utf-8"), url, "2026-01-15T09:00:00+00:00")
     assert record["number"] == canonical
+    assert record["id"] == f"ast-principmeddelelse-{in_title.lower()}"  # as before: stable
     assert validate_record(record) == []
 
 
