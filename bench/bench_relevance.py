@@ -1,10 +1,15 @@
-"""Relevance of the Danish search on the sample corpus, next to plain FTS5 and Whoosh.
+"""Relevance of the Danish search, next to plain FTS5 and Whoosh, on two judged sets.
 
-Builds corpus/ with the real build, indexes the same rows in the baselines, runs the judged
-queries of bench/relevance_queries.yml and prints Recall@10, MRR@10 and nDCG@10 per system,
-plus two variants of this search with one idea switched off, so each idea shows its worth.
+- eksempler: the sample corpus (corpus/) and the queries of bench/relevance_queries.yml;
+- rigtige: the real principmeddelelser in ../shared/samples/ankestyrelsen/ indexed beside the
+  sample corpus (bench/real_corpus.py), with the queries of bench/relevance_queries_real.yml
+  (skipped when that folder is absent).
 
-    .venv/bin/python bench/bench_relevance.py [--per-query]
+Each set is built with the real build, the same rows go into the baselines, and the bench prints
+Recall@10, MRR@10 and nDCG@10 per system, plus variants of this search with one idea switched off,
+so each idea shows its worth.
+
+    .venv/bin/python bench/bench_relevance.py [--set eksempler|rigtige] [--per-query]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import db.compiler  # noqa: E402
 import db.search  # noqa: E402
+from bench import real_corpus  # noqa: E402
 from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
 from db.analyzer import Analyzer, Lexicon  # noqa: E402
 from db.build import build  # noqa: E402
@@ -30,6 +36,7 @@ from db.fts import drop_index, index_documents  # noqa: E402
 from db.sqlite import sqlite3  # noqa: E402
 
 QUERIES = Path(__file__).with_name("relevance_queries.yml")
+REAL_QUERIES = Path(__file__).with_name("relevance_queries_real.yml")
 K = 10
 
 
@@ -88,7 +95,9 @@ def retskilde_runner(
         for name, value in switches.items():
             setattr(modules[name], name, value)
         try:
-            result = db.search.search(conn, query, limit=K, facets=False, analyzer=analyzer)
+            result = db.search.search(
+                conn, query, limit=K, facets=False, analyzer=analyzer, fill=True
+            )
             return [hit.id for hit in result.hits]
         finally:
             for name, value in saved.items():
@@ -97,31 +106,31 @@ def retskilde_runner(
     return run
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-query", action="store_true", help="nDCG@10 for every query")
-    args = parser.parse_args()
-    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "retskilde.db"
-        report = build(ROOT / "corpus", db_path)
-        rows = document_rows(db_path)
-        plain = PlainFts5()
-        plain.add(rows)
-        whoosh = WhooshDanish(Path(tmp) / "whoosh")
-        whoosh.add(rows)
-        bare_path, bare = snowball_only_db(db_path, Path(tmp) / "snowball.db")
-        systems = {
-            "Retskilde (denne søgning)": retskilde_runner(db_path),
-            "  uden leksikon (kun Snowball)": retskilde_runner(bare_path, bare),
-            "  uden sammensatte ord": retskilde_runner(db_path, MAX_EXPANSIONS=0),
-            "  uden ord-som-skrevet først": retskilde_runner(db_path, EXACT_FIRST=False),
-            "  uden 'nogle af ordene'": retskilde_runner(db_path, RELAX_WHEN_EMPTY=False),
-            PlainFts5.name: plain.search,
-            WhooshDanish.name: whoosh.search,
-        }
-        results = {name: evaluate(run, queries) for name, run in systems.items()}
-    print(f"{len(queries)} bedømte søgninger over {report.documents} dokumenter (corpus/), top {K}")
+def run_set(corpus: Path, queries: list[dict], tmp: Path) -> tuple[int, dict, list[str]]:
+    """Build `corpus`, run `queries` through every system; (documents, results, system names)."""
+    db_path = tmp / "retskilde.db"
+    report = build(corpus, db_path)
+    rows = document_rows(db_path)
+    plain = PlainFts5()
+    plain.add(rows)
+    whoosh = WhooshDanish(tmp / "whoosh")
+    whoosh.add(rows)
+    bare_path, bare = snowball_only_db(db_path, tmp / "snowball.db")
+    systems = {
+        "Retskilde (denne søgning)": retskilde_runner(db_path),
+        "  uden leksikon (kun Snowball)": retskilde_runner(bare_path, bare),
+        "  uden sammensatte ord": retskilde_runner(db_path, MAX_EXPANSIONS=0),
+        "  uden ord-som-skrevet først": retskilde_runner(db_path, EXACT_FIRST=False),
+        "  uden 'nogle af ordene'": retskilde_runner(db_path, RELAX_WHEN_EMPTY=False),
+        PlainFts5.name: plain.search,
+        WhooshDanish.name: whoosh.search,
+    }
+    results = {name: evaluate(run, queries) for name, run in systems.items()}
+    return report.documents, results, list(systems)
+
+
+def report_set(title: str, documents: int, queries: list[dict], results: dict, per_query: bool):
+    print(f"{title}: {len(queries)} bedømte søgninger over {documents} dokumenter, top {K}")
     print()
     print(f"{'system':<32} {'Recall@10':>10} {'MRR@10':>8} {'nDCG@10':>8}")
     for name, r in results.items():
@@ -132,13 +141,39 @@ def main() -> None:
         base = results[name]
         ratios = [ours[m] / base[m] if base[m] else float("inf") for m in ("recall", "mrr", "ndcg")]
         print(f"Retskilde / {name}: " + ", ".join(f"{r:.2f}x" for r in ratios))
-    if args.per_query:
+    if per_query:
         print()
-        names = list(systems)
+        names = list(results)
         print("nDCG@10 pr. søgning: " + " | ".join(names))
         for index, item in enumerate(queries):
             values = "  ".join(f"{results[n]['per_query'][index]:.2f}" for n in names)
             print(f"{values}  {item['q']}")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-query", action="store_true", help="nDCG@10 for every query")
+    parser.add_argument(
+        "--set", choices=("eksempler", "rigtige"), action="append", help="kun dette sæt"
+    )
+    args = parser.parse_args()
+    chosen = args.set or ["eksempler", "rigtige"]
+    if "eksempler" in chosen:
+        queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory() as tmp:
+            documents, results, _ = run_set(ROOT / "corpus", queries, Path(tmp))
+        report_set("Eksempelsættet (corpus/)", documents, queries, results, args.per_query)
+    if "rigtige" in chosen:
+        if not real_corpus.available():
+            print(f"Rigtige tekster: {real_corpus.REAL_DIR} findes ikke; springes over.")
+            return
+        queries = yaml.safe_load(REAL_QUERIES.read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = real_corpus.write_corpus(Path(tmp) / "corpus")
+            documents, results, _ = run_set(corpus, queries, Path(tmp))
+        title = "Rigtige principmeddelelser (../shared/samples/ankestyrelsen/ + corpus/)"
+        report_set(title, documents, queries, results, args.per_query)
 
 
 if __name__ == "__main__":

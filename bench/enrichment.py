@@ -5,7 +5,10 @@
 
 Every item runs through `db.enrich.analyse`, the same function the build uses. The `dev` split was
 used while writing the rules; the `test` split was written at the same time and kept out of that
-work, so its figures are the honest ones. Also prints throughput on the sample corpus and on
+work, so its figures are the honest ones. The `real` labels are the decision and law references of
+the real principmeddelelser in ../shared/samples/ankestyrelsen/ (bench/real_corpus.py), written by
+hand before the rules were changed to find them; that part is skipped when the folder is absent.
+Also prints throughput on the sample corpus and on
 adversarial input (the parser's regexes are bounded, so time grows linearly with text length).
 """
 
@@ -23,6 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import real_corpus  # noqa: E402
 from db.enrich import analyse  # noqa: E402
 from db.enrich.lawrefs import canonical, find_refs  # noqa: E402
 
@@ -94,6 +98,22 @@ def evaluate(split: str) -> dict[str, Score]:
         result = analyse(_record(item))
         scores["topics"].add(item["id"], set(item["topics"]), {a.topic_id for a in result.topics})
     scores["outcomes"].sentence_ok = sentence_ok
+    return scores
+
+
+def evaluate_real() -> dict[str, Score] | None:
+    """Law and decision references on the real texts, or None without ../shared/samples."""
+    if not real_corpus.available():
+        return None
+    records = real_corpus.real_records()
+    scores = {"laws": Score(), "decisions": Score()}
+    for item in _load("real", "citations"):
+        record = records[item["file"]]
+        result = analyse(record)
+        found_laws = {canonical(f.ref) for f in result.law_refs}
+        found_decisions = {f"{d.number} {d.kind}" for d in result.decisions}
+        scores["laws"].add(record["id"], set(item["laws"]), found_laws)
+        scores["decisions"].add(record["id"], set(item["decisions"]), found_decisions)
     return scores
 
 
@@ -207,6 +227,23 @@ def main() -> None:
         for split in SPLITS:
             misses = [m for name in NAMES for m in results[split][name].misses]
             print(f"\nFejl i {split} ({len(misses)}):")
+            for miss in misses:
+                print(f"  {miss}")
+    real = evaluate_real()
+    print("\nRigtige principmeddelelser (mærker i bench/enrichment_data/real/):")
+    if real is None:
+        print("  mappen findes ikke; springes over")
+    else:
+        for name in ("decisions", "laws"):
+            score = real[name]
+            labels = score.tp + score.fn
+            print(
+                f"{NAMES[name]:<24}{'real':<6}{labels:>8}{score.tp:>6}{score.fp:>5}{score.fn:>5}"
+                f"{score.precision:>11.3f}{score.recall:>13.3f}{score.f1:>7.3f}"
+            )
+        if not args.quiet:
+            misses = [m for name in ("decisions", "laws") for m in real[name].misses]
+            print(f"\nFejl i real ({len(misses)}):")
             for miss in misses:
                 print(f"  {miss}")
     print("\nHastighed (samme maskine, samme kørsel):")

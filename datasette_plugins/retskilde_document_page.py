@@ -1,17 +1,14 @@
 """Template helpers for the readable document page (row-retskilde-documents.html)."""
 
 import json
-import re
 
 from datasette import hookimpl
 
+from db.headings import is_heading
 from db.schema import DOC_TYPES, SOURCES
 
 SOURCE_LABELS = {source_id: label for source_id, label, _, _ in SOURCES}
 DOC_TYPE_LABELS = {type_id: label for type_id, label, _ in DOC_TYPES}
-
-# A paragraph this short with no closing punctuation is a section heading in the source text.
-_HEADING = re.compile(r"^[^\n.:;!?]{2,70}$")
 
 
 def paragraphs(text):
@@ -21,7 +18,7 @@ def paragraphs(text):
         block = block.strip()
         if not block:
             continue
-        kind = "heading" if _HEADING.match(block) and not block[0].isdigit() else "paragraph"
+        kind = "heading" if is_heading(block) else "paragraph"
         blocks.append((kind, block))
     return blocks
 

@@ -168,6 +168,7 @@ async def sok(request, datasette):
             facets=fmt in ("html", "json"),
             parallel=_parallel_reader(db),
             order=order,
+            fill=True,
         )
 
     try:

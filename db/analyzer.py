@@ -44,6 +44,8 @@ class Lexicon:
     compound_parts: tuple[str, ...]
     stopwords: frozenset[str]
     source: str
+    # Query-time only, for words typed without quotes (a quoted phrase means exactly that).
+    equivalents: tuple[tuple[str, ...], ...] = ()
 
 
 def _word_list(data: dict, key: str, path: Path) -> list:
@@ -51,6 +53,22 @@ def _word_list(data: dict, key: str, path: Path) -> list:
     if not isinstance(value, list):
         raise LexiconError(f"{path}: {key}: skal være en liste")
     return value
+
+
+def _merged(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """Groups that share an expression become one (kontanthjælp in a synonym and an
+    equivalent group), in the order they first appear."""
+    merged: list[list[str]] = []
+    for group in groups:
+        joined = [m for m in merged if set(m) & set(group)]
+        target = joined[0] if joined else []
+        for other in joined[1:]:
+            target += [w for w in other if w not in target]
+            merged.remove(other)
+        target += [w for w in group if w not in target]
+        if not joined:
+            merged.append(target)
+    return tuple(tuple(group) for group in merged)
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -68,6 +86,14 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
                 raise LexiconError(f"{path}: {key}: {entry!r} skal være en liste med mindst to ord")
             entries.append(tuple(str(word).strip().lower() for word in entry))
         groups.append(tuple(entries))
+    equivalents = []
+    for entry in _word_list(data, "equivalents", path):
+        terms = entry.get("terms") if isinstance(entry, dict) else None
+        if not isinstance(terms, list) or len(terms) < 2:
+            raise LexiconError(
+                f"{path}: equivalents: {entry!r} skal have terms med mindst to udtryk"
+            )
+        equivalents.append(tuple(str(term).strip().lower() for term in terms))
     return Lexicon(
         stem_groups=groups[0],
         aa_words=tuple(str(w).lower() for w in _word_list(data, "aa_words", path)),
@@ -75,6 +101,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         compound_parts=tuple(str(w).lower() for w in _word_list(data, "compound_parts", path)),
         stopwords=frozenset(str(w).lower() for w in _word_list(data, "stopwords", path)),
         source=text,
+        equivalents=tuple(equivalents),
     )
 
 
@@ -95,15 +122,19 @@ class Analyzer:
         )
         self.stopwords = lexicon.stopwords
         self.compound_parts = frozenset(self.term(w) for w in lexicon.compound_parts)
-        self.synonym_groups = tuple(
-            tuple(dict.fromkeys(tuple(self.terms(member)) for member in group))
-            for group in lexicon.synonyms
-        )
+        self.synonym_groups = self._term_groups(lexicon.synonyms)
+        # Synonyms and equivalent expressions together, for words typed without quotes.
+        self.equivalent_groups = self._term_groups(_merged(lexicon.synonyms + lexicon.equivalents))
         self.fingerprint = hashlib.sha256(
             "\0".join(
                 [ANALYZER_VERSION, Stemmer.version(), lexicon.source, RANGES_PATH.read_text()]
             ).encode()
         ).hexdigest()[:16]
+
+    def _term_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple, ...]:
+        return tuple(
+            tuple(dict.fromkeys(tuple(self.terms(member)) for member in group)) for group in groups
+        )
 
     def _stem_fixes(self, lexicon: Lexicon) -> dict[str, str]:
         fixes: dict[str, str] = {}

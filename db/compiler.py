@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
 from db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
-from db.query import Alternative, FieldFilter, Group, ParsedQuery
+from db.query import MAX_GROUPS, Alternative, FieldFilter, Group, ParsedQuery
 from db.sqlite import sqlite3
+from retskilde.numbers import canonical_number
 
 # Compounds added per query word, the most common first: each one is another phrase BM25
 # scores on every match (at 100,000 documents, 30 made the median search twice as slow as 10).
@@ -43,6 +44,7 @@ class Compiled:
     exact_fts: str | None = None  # the same without compounds, when that differs
     rest_fts: str | None = None  # the same without the decision-number groups
     negative_fts: str | None = None  # only the negatives, for queries without positives
+    group_fts: list[str] = field(default_factory=list)  # relaxed: each positive group alone
     number_rowids: list[int] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # SQL on alias "d"
     tier: str = "0"
@@ -76,6 +78,7 @@ class _Compiler:
     ):
         self.conn = conn
         # Relaxed: any of the words instead of all of them (the fallback when all finds nothing).
+        self.relaxed = relaxed
         self.joiner = " OR " if relaxed else " AND "
         self.parsed = parsed
         self.analyzer = analyzer
@@ -129,7 +132,20 @@ class _Compiler:
 
     def group(self, group: Group, expand: bool = True) -> str:
         items = [item for alt in group.alternatives for item in self.alternative(alt, expand)]
+        if group.paragraph is not None and len(group.paragraph.spellings) > 1:
+            items += self.other_spellings(group.paragraph)
         return "(" + " OR ".join(dict.fromkeys(items)) + ")"
+
+    def other_spellings(self, paragraph) -> list[str]:
+        """ "§ 68a" also as "§ 68 a" and the other way round, with its stk. and nr."""
+        rest = (["stk", paragraph.stk] if paragraph.stk else []) + (
+            ["nr", paragraph.nr] if paragraph.nr else []
+        )
+        return [
+            _quote(" ".join(self.analyzer.term(t) for t in [*form.split(), *rest]))
+            for form in paragraph.spellings
+            if form != paragraph.paragraph
+        ]
 
     def text(self) -> None:
         positive = [g for g in self.parsed.positive]
@@ -140,7 +156,10 @@ class _Compiler:
         self.out.prefixes.clear()
         not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
         if positive:
-            self.out.fts = "(" + self.joiner.join(self.group(g) for g in positive) + ")" + not_part
+            groups = [self.group(g) for g in positive]
+            self.out.fts = "(" + self.joiner.join(groups) + ")" + not_part
+            if self.relaxed:
+                self.out.group_fts = groups
             exact = self.joiner.join(self.group(g, expand=False) for g in positive)
             exact = f"({exact}){not_part}"
             if exact != self.out.fts and EXACT_FIRST:
@@ -154,8 +173,10 @@ class _Compiler:
             self.out.number_rowids = self.number_rowids(numbers)
 
     def number_rowids(self, numbers: list[str]) -> list[int]:
+        """The documents whose own number is one of `numbers` (any written form); a number
+        without series also finds it with one ("28-95" finds D-28-95)."""
         rowids: list[int] = []
-        for number in numbers:
+        for number in map(canonical_number, numbers):
             for (rowid,) in self.conn.execute(
                 "select rowid from documents where number = ? or number glob ?",
                 (number, f"[A-Z]*-{number}" if number[0].isdigit() else number),
@@ -177,14 +198,16 @@ class _Compiler:
         tagged_checks = []
         cited_checks = []
         for paragraph in self.parsed.paragraphs:
-            pattern = f"*§ {paragraph.paragraph}[^0-9a-z]*"
-            tagged_checks.append(
-                f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
-            )
+            # The source's tag may write a letter paragraph with or without the space.
+            for form in paragraph.spellings:
+                pattern = f"*§ {form}[^0-9a-z]*"
+                tagged_checks.append(
+                    f"(' ' || coalesce(d.paragraph, '') || ' ') glob {self.param(pattern)}"
+                )
             if "law_references" in self.tables:
                 cited_checks.append(
                     "d.id in (select document_id from law_references where paragraph = "
-                    f"{self.param(paragraph.paragraph)})"
+                    f"{self.param(paragraph.spellings[0])})"
                 )
         # The source's own paragraph tag says what the decision is about; a citation in the
         # text only says the paragraph is mentioned, so the tag weighs more.
@@ -194,6 +217,14 @@ class _Compiler:
             parts.append(f"({' or '.join(cited_checks)})")
         if parts:
             self.out.tier = " + ".join(parts)
+        if self.out.group_fts:
+            # Relaxed: the documents with most of the words first, then by score.
+            matched = " + ".join(
+                f"(d.rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match "
+                f"{self.param(expression)}))"
+                for expression in self.out.group_fts
+            )
+            self.out.tier = f"({self.out.tier}) * {MAX_GROUPS + 1} + {matched}"
 
     # -- field filters --------------------------------------------------------------------
 

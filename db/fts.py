@@ -140,7 +140,9 @@ def drop_index(conn: sqlite3.Connection) -> None:
 def _store_fingerprint(conn: sqlite3.Connection, key: str, numbered: dict) -> None:
     """Store a fingerprint of what the numbers of `numbered` stand for under `key`: the search
     caches its copy of them by it (db/search.py)."""
-    fingerprint = hashlib.sha256(repr(sorted(numbered.items())).encode()).hexdigest()[:16]
+    # Sorted by text: a facet combination may hold None where another holds a string.
+    items = sorted(numbered.items(), key=repr)
+    fingerprint = hashlib.sha256(repr(items).encode()).hexdigest()[:16]
     conn.execute(
         f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)", (key, fingerprint)
     )

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from db.schema import DOCUMENT_COLUMNS
+from retskilde.numbers import canonical_number
 
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
@@ -36,6 +37,7 @@ def document_row(record: dict) -> dict:
     if row["summary"] is not None:
         row["summary"] = normalise_text(row["summary"])
     row["year"] = int(record["date"][:4]) if record.get("date") else None
+    row["number"] = canonical_number(record["number"]) if record.get("number") else None
     row["law_names"] = _json_list(record.get("law_names"))
     row["keywords"] = _json_list(record.get("keywords"))
     row["attachments"] = _json_list(record.get("attachments"))

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from db.analyzer import Analyzer, default_analyzer
+from retskilde.numbers import NUMBER_PARTS, canonical_parts
 
 FIELDS = {
     "type": "type",
@@ -41,10 +42,12 @@ _DASHES = re.compile(r"(?<=\d)\s*[\u2010-\u2015\u2212]\s*(?=\d)")
 _LEXER = re.compile(
     r"""
       (?P<space>\s+)
-    | (?P<paragraph>§§?\s*(?P<par>\d{1,4}[a-zæøå]?)(?![\w-])
+    | (?P<paragraph>§§?\s*(?P<par>\d{1,4}(?:\s?[a-hj-z])?)(?![\w-])
         (?:\s*,?\s*stk\.?\s*(?P<stk>\d{1,3}))?(?:\s*,?\s*nr\.?\s*(?P<nr>\d{1,3}))?)
     | (?P<neg_number>-)?(?P<number>(?<![\w.-])(?:afg\.?\s*)?
-        (?P<series>[a-zæøå]{1,3}-)?(?P<running>\d{1,4})-(?P<year>\d{2})(?![\w-]|[.,]\d))
+        """
+    + NUMBER_PARTS
+    + r"""(?![\w-]|[.,]\d))
     | (?P<neg_field>-)?(?P<field>[^\W\d_]+):(?P<value>"[^"]*"?|[^\s"]*)
     | (?P<neg_phrase>-)?"(?P<phrase>[^"]*)"?
     | (?P<chunk>[^\s"]+)
@@ -70,6 +73,14 @@ class Paragraph:
     paragraph: str
     stk: str | None = None
     nr: str | None = None
+
+    @property
+    def spellings(self) -> list[str]:
+        """The ways a letter paragraph is written: "68 a" and "68a" (the canonical first)."""
+        match = re.fullmatch(r"(\d+)\s?([a-z])", self.paragraph)
+        if not match:
+            return [self.paragraph]
+        return [f"{match.group(1)} {match.group(2)}", f"{match.group(1)}{match.group(2)}"]
 
     def __str__(self) -> str:
         text = f"§ {self.paragraph}"
@@ -146,8 +157,7 @@ def normalise_query(text: str) -> str:
 
 def decision_number(series: str | None, running: str, year: str) -> str:
     """The canonical form of a decision number, as stored in documents.number."""
-    prefix = f"{series.rstrip('-').upper()}-" if series else ""
-    return f"{prefix}{int(running)}-{year}"
+    return canonical_parts(series, running, year)
 
 
 class _Parser:
@@ -191,8 +201,10 @@ class _Parser:
     # -- the pieces -----------------------------------------------------------------------
 
     def _paragraph(self, match: re.Match) -> None:
-        paragraph = Paragraph(match.group("par").lower(), match.group("stk"), match.group("nr"))
-        terms = [paragraph.paragraph]
+        # As typed: "§ 68a" or "§ 68 a" (the compiler searches both spellings).
+        written = " ".join(match.group("par").lower().split())
+        paragraph = Paragraph(written, match.group("stk"), match.group("nr"))
+        terms = written.split()
         if paragraph.stk:
             terms += ["stk", paragraph.stk]
         if paragraph.nr:
@@ -315,12 +327,13 @@ class _Parser:
         self.items = kept[::-1]
 
     def _merge_synonyms(self) -> None:
-        lookup = {member: group for group in self.analyzer.synonym_groups for member in group}
+        lookup = {member: group for group in self.analyzer.equivalent_groups for member in group}
+        quoted = {member: group for group in self.analyzer.synonym_groups for member in group}
         longest = max((len(member) for member in lookup), default=1)
         merged: list[Group | FieldFilter | str] = []
         index = 0
         while index < len(self.items):
-            found = self._synonym_at(index, lookup, longest)
+            found = self._synonym_at(index, lookup, quoted, longest)
             if found is None:
                 merged.append(self.items[index])
                 index += 1
@@ -339,14 +352,19 @@ class _Parser:
         self.items = merged
 
     def _synonym_at(
-        self, index: int, lookup: dict[tuple[str, ...], tuple], longest: int
+        self,
+        index: int,
+        lookup: dict[tuple[str, ...], tuple],
+        quoted: dict[tuple[str, ...], tuple],
+        longest: int,
     ) -> tuple[int, tuple] | None:
         first = self.items[index]
         if not isinstance(first, Group) or first.negated:
             return None
         if first.quoted:
+            # A quoted phrase means exactly that: only the synonyms proper, not the equivalents.
             key = first.alternatives[0].terms
-            return (1, lookup[key]) if key in lookup else None
+            return (1, quoted[key]) if key in quoted else None
         if not first.word:
             return None
         for size in range(longest, 0, -1):

@@ -34,7 +34,7 @@ from db.fts import (
     TOPIC_SETS_TABLE,
 )
 from db.parallel import ParallelReader
-from db.query import FieldFilter, parse
+from db.query import FieldFilter, ParsedQuery, parse
 from db.sqlite import sqlite3
 from db.timelimit import TimeLimit
 
@@ -52,8 +52,10 @@ COLUMN_WEIGHTS = {
     "text": 1.0,
 }
 HISTORISK_FACTOR = 0.8
-# When no document has every word, show those with some of them (with a note saying so).
+# When fewer than FILL_TO documents have every word, the page goes on with the documents that
+# have most of them, marked as such (hit.partial, with a note); the exact matches come first.
 RELAX_WHEN_EMPTY = True
+FILL_TO = 10
 MAX_LIMIT = 200
 TIME_LIMIT_S = 2.0
 SNIPPET_TOKENS = 32
@@ -90,6 +92,7 @@ class Hit:
     municipality: str | None = None
     source: str | None = None
     exact_number: bool = False
+    partial: bool = False  # matches some of the words, not all ("matcher nogle af ordene")
 
 
 @dataclass
@@ -112,6 +115,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     message: str | None = None
     relaxed: bool = False  # no document had every word; these have some of them
+    exact_total: int = 0  # the documents with every word; `total` also counts the partial ones
     fts: str | None = None
     order: str = RELEVANCE
 
@@ -477,6 +481,43 @@ def _run(
     return rows, _snippets(conn, compiled, rowids, analyzer)
 
 
+def _documents(count: int) -> str:
+    return "dokument" if count == 1 else "dokumenter"
+
+
+def _fill(
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    parsed: ParsedQuery,
+    result: SearchResult,
+    analyzer: Analyzer,
+    shown: int,
+    time_limit: TimeLimit,
+) -> tuple[list, dict[int, str]]:
+    """The documents with some of the words (most first) after the few with all of them:
+    the rows that complete this page, and their snippets. Adds their number to `result.total`.
+    """
+    exact_rowids = [
+        row[0]
+        for row in conn.execute(
+            f"select rid from ({_hits(compiled, scored=False)})", query_params(compiled)
+        )
+    ]
+    relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
+    if exact_rowids:
+        relaxed.filters.append(f"d.rowid not in ({', '.join(map(str, exact_rowids))})")
+    wanted = result.limit - shown
+    more = SearchResult(
+        query=result.query,
+        limit=max(1, wanted),
+        offset=max(0, result.offset - result.exact_total),
+        order=result.order,
+    )
+    rows, snippets = _run(conn, relaxed, more, False, analyzer, time_limit)
+    result.total += more.total
+    return (rows if wanted > 0 else []), snippets
+
+
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -488,9 +529,13 @@ def search(
     analyzer: Analyzer | None = None,
     parallel: ParallelReader | None = None,
     order: str = RELEVANCE,
+    fill: bool = False,
 ) -> SearchResult:
     """Search the database; any text gives hits or a Danish message, never an exception.
 
+    `fill`: when fewer than FILL_TO documents have every word, go on with those that have most
+    of them (hit.partial); the site, its JSON and the CLI ask for it. Without it, only a search
+    where no document has every word shows those with some of them.
     `parallel`: helper threads on the same database that count the facets meanwhile.
     `order`: RELEVANCE, or NEWEST (then an empty query lists every document, newest first).
     Raises SearchUnavailable only when the database has no analysed index at all.
@@ -500,6 +545,7 @@ def search(
     offset = max(0, int(offset))
     order = order if order in ORDERS else RELEVANCE
     result = SearchResult(query=text or "", limit=limit, offset=offset, order=order)
+    partial_rowids: set[int] = set()
     stale = check_index(conn, analyzer)
     parsed = parse(text or "", analyzer)
     parsed.filters += filters or []
@@ -514,16 +560,36 @@ def search(
     try:
         with time_limit.watching(conn):
             rows, snippets = _run(conn, compiled, result, facets, analyzer, time_limit, parallel)
-            if result.total == 0 and len(parsed.positive) > 1 and RELAX_WHEN_EMPTY:
+            result.exact_total = result.total
+            relax = (
+                RELAX_WHEN_EMPTY
+                and order == RELEVANCE
+                and len(parsed.positive) > 1
+                and result.total < (FILL_TO if fill else 1)
+            )
+            if relax and result.total == 0:
                 relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
                 relaxed_rows, relaxed_snippets = _run(
                     conn, relaxed, result, facets, analyzer, time_limit, parallel
                 )
                 if result.total:
                     compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
+                    partial_rowids = {row[0] for row in rows}
                     result.relaxed = True
                     result.notes.append(
                         "Ingen dokumenter indeholder alle ordene; her er dem, der har nogle af dem."
+                    )
+            elif relax:
+                more, more_snippets = _fill(
+                    conn, compiled, parsed, result, analyzer, len(rows), time_limit
+                )
+                rows += more
+                snippets.update(more_snippets)
+                partial_rowids = {row[0] for row in more}
+                if result.total > result.exact_total:
+                    result.notes.append(
+                        f"Kun {result.exact_total} {_documents(result.exact_total)} indeholder "
+                        "alle ordene; derefter følger dem, der matcher nogle af ordene."
                     )
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc):
@@ -551,6 +617,7 @@ def search(
                 municipality=municipality,
                 source=source,
                 exact_number=rowid in exact,
+                partial=rowid in partial_rowids,
             )
         )
     if result.total == 0 and not result.message:

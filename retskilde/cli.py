@@ -153,7 +153,9 @@ def search(
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         filters = [FieldFilter("type", t) for t in doc_types]
-        result = run_search(conn, query, filters=filters, limit=limit, facets=False, order=order)
+        result = run_search(
+            conn, query, filters=filters, limit=limit, facets=False, order=order, fill=True
+        )
     except SearchUnavailable as exc:
         raise click.ClickException(f"{db_path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
@@ -166,7 +168,12 @@ def search(
         click.echo(f"Bemærk: {note}", err=True)
     if as_json:
         fields = ("id", "title", "doc_type", "date", "url", "snippet", "score")
-        hits = [{name: getattr(hit, name) for name in fields} for hit in result.hits]
+        # A hit with only some of the words says so; the others keep the agreed fields.
+        hits = [
+            {name: getattr(hit, name) for name in fields}
+            | ({"partial": True} if hit.partial else {})
+            for hit in result.hits
+        ]
         click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
         return
     if result.message:
@@ -176,7 +183,9 @@ def search(
     click.echo(f"{result.total} dokumenter; viser {len(result.hits)}:\n")
     for rank, hit in enumerate(result.hits, start=1):
         meta = " · ".join(str(v) for v in (hit.doc_type, hit.number, hit.date, hit.status) if v)
-        click.echo(f"{rank:>2}. {hit.title}")
+        click.echo(
+            f"{rank:>2}. {hit.title}" + ("  [matcher nogle af ordene]" if hit.partial else "")
+        )
         click.echo(f"    {meta} · {hit.id}")
         click.echo(f"    {_plain_snippet(hit.snippet)}")
         click.echo(f"    {hit.url}\n")

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
+from retskilde.numbers import NUMBER, canonical_number
 from scrapers.dates import parse_date
 from scrapers.htmltext import clean_html, inline_text, link_title, paragraphs, soup_of, squash
 from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
@@ -69,7 +70,6 @@ SECTION_HEADINGS = (
 )
 _HEADING_KEYS = {h.casefold(): h for h in SECTION_HEADINGS}
 
-NUMBER = r"(?:[A-Z]{1,3}-)?\d{1,4}-\d{2}"
 _NUMBER_IN_TITLE = re.compile(
     rf"princip(?:meddelelse|afgørelse)\w*\s+(?:nr\.\s*)?({NUMBER})\b", re.I
 )
@@ -423,7 +423,7 @@ def parse_principmeddelelse(content: bytes, url: str, fetched_at: str | None = N
     match = _NUMBER_IN_TITLE.search(title or "")
     if not title or not match:
         raise ParseError(url, f"ingen principmeddelelse på siden (titel: {title!r})")
-    number = match.group(1).upper()
+    number = canonical_number(match.group(1))
     tags = _tags(root)
     meta = _metadata(root)
     _drop_updated_lines(root)
@@ -434,7 +434,8 @@ def parse_principmeddelelse(content: bytes, url: str, fetched_at: str | None = N
     ):
         raise ParseError(url, "ingen afgørelsestekst på siden (ingen kendte afsnit)")
     record = _common_fields("principmeddelelse", url, content, title, fetched_at)
-    record["id"] = record_id("principmeddelelse", url, number)
+    # The id keeps the number as the page writes it, so ids already in a corpus stay the same.
+    record["id"] = record_id("principmeddelelse", url, match.group(1).upper())
     record["text"] = "\n\n".join(text_paragraphs)
     record["number"] = number
     signed = parse_date(meta.get("signed", ""))

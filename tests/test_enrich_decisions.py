@@ -110,3 +110,85 @@ def test_replaced_by_only_when_the_subject_is_this_document(text, expected):
 def test_a_numbered_decision_replaced_by_another_is_cited_with_it():
     text = "Principmeddelelse 27-15 er erstattet af principmeddelelse 12-20."
     assert found(text, own="1-25") == [("27-15", "cites"), ("12-20", "cites")]
+
+
+# Lists without a keyword before each number (issue 15). Example texts written for the project.
+def test_a_compilation_list_in_a_principmeddelelse_replaces_every_number():
+    text = (
+        "Principmeddelelsen er en sammenskrivning af D-12-04, 33-08, 101-09, 7-11, 45-13 og "
+        "112-14, som herefter er historiske. Praksis om udmåling fremgår desuden af "
+        "principmeddelelse 64-19."
+    )
+    assert found(text, own="5-26") == [
+        ("D-12-04", "replaces"),
+        ("33-08", "replaces"),
+        ("101-09", "replaces"),
+        ("7-11", "replaces"),
+        ("45-13", "replaces"),
+        ("112-14", "replaces"),
+        ("64-19", "cites"),
+    ]
+
+
+def test_a_long_compilation_list_is_read_to_the_end():
+    numbers = [f"{n}-{10 + n % 9:02d}" for n in range(1, 61)]
+    text = "Meddelelsen sammenskriver " + ", ".join(numbers[:-1]) + f" og {numbers[-1]}."
+    assert [n for n, kind in found(text) if kind == "replaces"] == numbers
+
+
+def test_news_lines_listing_new_decisions_are_cited():
+    text = (
+        "Ankestyrelsen har offentliggjort nye principmeddelelser i marts:\n\n"
+        "44-20 om kontanthjælp – rådighed – udeblivelse fra samtale\n\n"
+        "9-21 om hjælpemidler – høreapparat – egenbetaling\n\n"
+        "117-21 om sygedagpenge – revurdering – forlængelse\n\n"
+        "Læs dem alle på ast.dk."
+    )
+    assert found(text, doc_type="nyhed") == [
+        ("44-20", "cites"),
+        ("9-21", "cites"),
+        ("117-21", "cites"),
+    ]
+
+
+def test_a_number_in_parentheses_after_a_decision_described_in_words():
+    text = (
+        "Ankestyrelsen har tidligere i en principafgørelse om boligindretning fra marts 2012 "
+        "(61-12) fastslået, at kommunen skal inddrage en ergoterapeutisk vurdering."
+    )
+    assert found(text, doc_type="artikel") == [("61-12", "cites")]
+
+
+def test_republished_under_a_new_number():
+    text = (
+        "Principmeddelelsen er tidligere offentliggjort som 20-25, men er den 4. marts 2026 "
+        "genudgivet som 1-26. Indholdet i meddelelsen er det samme."
+    )
+    assert found(text, own="20-25") == [("1-26", "replaced_by")]
+    assert found(text, own="1-26") == [("20-25", "replaces")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Borgeren blev hørt i perioden (10-12) og svarede ikke.",
+        "Telefontider mandag-torsdag kl. 9-15, fredag kl. 9-12.",
+        "Sag nr. 2, j.nr. 24-90096 og j.nr. 21321-94 blev behandlet på samme møde.",
+        "Vi har også anvendt vejledningen, pkt. 13-20 om inddragelse.",
+        "En 21-årig i en 1-værelses lejlighed, jf. §§ 12-14 (18-25 år).",
+        "Kommunen afgjorde sagen den 12-03-24 og igen 14-03-2024.",
+        "Udvalget mødes 10-12 om ugen i foråret.",
+    ],
+)
+def test_times_journal_numbers_points_ages_and_ranges_are_not_decisions(text):
+    assert found(text) == []
+    assert found(text, doc_type="nyhed") == []
+
+
+def test_lettered_numbers_in_praksis_lists_and_bullets():
+    text = (
+        "Praksis\n\nKasserede: Følgende principmeddelelser er kasserede:\n\n"
+        "O-26-96: Kommunen skulle se bort fra en boligopsparing.\n\n"
+        "- A-25-04 om kontanthjælp – formue på en lønkonto"
+    )
+    assert found(text, own="28-24") == [("O-26-96", "replaces"), ("A-25-04", "replaces")]

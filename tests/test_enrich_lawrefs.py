@@ -130,3 +130,110 @@ def test_raw_includes_the_law_name():
 
 def test_no_section_sign_no_reference():
     assert refs("Lov om social service og stk. 2 nævnes uden paragraftegn.") == []
+
+
+# Issue 15: forms from real texts, in example sentences written for the project.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kommunen skal efter servicelovens § 68 a tilbyde efterværn.", ["serviceloven § 68 a"]),
+        ("Det følger af LAB § 100 b, stk. 2.", ["LAB § 100 b, stk. 2"]),
+        (
+            "Reglerne i §§ 12 c-14 i serviceloven gælder også her.",
+            ["serviceloven § 12 c", "serviceloven § 13", "serviceloven § 14"],
+        ),
+        (
+            "Det følger af LAB § 100 b og §§ 12 c-14 i serviceloven.",
+            ["LAB § 100 b", "serviceloven § 12 c", "serviceloven § 13", "serviceloven § 14"],
+        ),
+    ],
+)
+def test_letter_paragraphs_written_apart(text, expected):
+    assert refs(text) == expected
+
+
+def test_a_numbered_bekendtgoerelse_is_a_law_of_its_own():
+    assert refs(
+        "Efter bekendtgørelse nr. 1234 af 3. maj 2019 § 5 kan kommunen opkræve betaling."
+    ) == ["bekendtgørelse nr. 1234 af 3. maj 2019 § 5"]
+    assert refs("Det fremgår af § 3, stk. 2, i bekendtgørelse nr. 88 af 30. januar 2021.") == [
+        "bekendtgørelse nr. 88 af 30. januar 2021 § 3, stk. 2"
+    ]
+    assert refs("Se vejledning nr. 9 af 1. marts 2021 § 4 om hjemmehjælp.") == [
+        "vejledning nr. 9 af 1. marts 2021 § 4"
+    ]
+
+
+def test_a_lovbekendtgoerelse_is_the_law_named_beside_it():
+    text = (
+        "Love og bekendtgørelser\n\nLov om social service (serviceloven), senest bekendtgjort i "
+        "lovbekendtgørelse nr. 1129 af 22. september 2025. §§ 109 og 110 om midlertidigt ophold. "
+        "Bekendtgørelse nr. 1244 af 13. november 2017 om egenbetaling for ophold i boformer efter "
+        "servicelovens §§ 109 og 110. §§ 2-4 om egenbetaling."
+    )
+    assert refs(text) == [
+        "serviceloven § 109",
+        "serviceloven § 110",
+        "serviceloven § 109",
+        "serviceloven § 110",
+        "bekendtgørelse nr. 1244 af 13. november 2017 § 2",
+        "bekendtgørelse nr. 1244 af 13. november 2017 § 3",
+        "bekendtgørelse nr. 1244 af 13. november 2017 § 4",
+    ]
+
+
+def test_an_old_law_with_its_promulgation_before_the_paragraph():
+    text = (
+        "Lov om social bistand – lovbekendtgørelse nr. 614 af 26. juni 2001 - § 14 Afgørelse "
+        "Ansøgeren havde modtaget hjælp efter aktivlovens § 14, stk. 2."
+    )
+    assert refs(text) == ["bistandsloven § 14", "aktivloven § 14, stk. 2"]
+
+
+def test_jf_stk_names_another_stk_of_the_same_paragraph():
+    assert refs("Barnets lov § 151, stk. 4, jf. stk. 2, om Ankestyrelsens kompetence.") == [
+        "barnets lov § 151, stk. 4",
+        "barnets lov § 151, stk. 2",
+    ]
+
+
+def test_a_bare_paragraph_takes_the_one_law_of_the_document():
+    text = (
+        "Kommunen traf afgørelse efter serviceloven.\n\nHjælpemidler\n\n"
+        "Det følger af § 112, at kommunen skal yde støtte til hjælpemidler."
+    )
+    assert refs(text) == ["serviceloven § 112"]
+    two_laws = text.replace("efter serviceloven.", "efter serviceloven og aktivloven.")
+    assert refs(two_laws) == ["§ 112"]
+
+
+def test_a_bare_paragraph_takes_the_law_the_source_tags_when_the_text_names_none():
+    text = "Kommunen skal efter § 14, stk. 2, se bort fra formue til en nødvendig boligstandard."
+    assert [canonical(f.ref) for f in find_refs(text, about="aktivloven")] == [
+        "aktivloven § 14, stk. 2"
+    ]
+    assert [canonical(f.ref) for f in find_refs(text)] == ["§ 14, stk. 2"]
+
+
+def test_numbered_regulations_stay_out_of_the_registry_of_laws():
+    from db.enrich.laws import registry
+
+    before = set(registry().laws)
+    assert refs("Efter bekendtgørelse nr. 777 af 1. juli 2015 § 2 betales der.") == [
+        "bekendtgørelse nr. 777 af 1. juli 2015 § 2"
+    ]
+    assert set(registry().laws) == before
+    assert registry().law("bekendtgoerelse-nr-777-2015").is_regulation
+
+
+def test_the_sentence_before_gives_its_law_only_to_a_sentence_that_starts_with_the_citation():
+    listing = "Bekendtgørelse nr. 88 af 30. januar 2021 om betaling. §§ 2 og 3 om takster."
+    assert refs(listing) == [
+        "bekendtgørelse nr. 88 af 30. januar 2021 § 2",
+        "bekendtgørelse nr. 88 af 30. januar 2021 § 3",
+    ]
+    prose = (
+        "Vi har også læst vejledning nr. 9 af 1. marts 2021 om hjemmehjælp. "
+        "Kommunen har ikke fulgt § 5 i sin afgørelse. Sagen handler også om aktivloven."
+    )
+    assert refs(prose) == ["§ 5"]

@@ -61,3 +61,24 @@ def test_the_worker_count_comes_from_the_argument_or_the_environment(monkeypatch
     monkeypatch.setenv(WORKERS_VARIABLE, "mange")
     with pytest.raises(ValueError, match=WORKERS_VARIABLE):
         _workers(None)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_numbered_regulations_found_in_a_worker_become_laws(workers):
+    db = sqlite_utils.Database(memory=True)
+    create_tables(db)
+    insert_lookups(db)
+    rows = synthetic_rows(4, seed=3)
+    rows[0]["text"] += (
+        "\n\nEfter bekendtgørelse nr. 1244 af 13. november 2017 § 3 opkræves egenbetaling."
+    )
+    db["documents"].insert_all(rows)
+    enrich(db, workers=workers)
+    assert db.execute(
+        "select id, short_name from laws where id = 'bekendtgoerelse-nr-1244-2017'"
+    ).fetchall() == [
+        ("bekendtgoerelse-nr-1244-2017", "bekendtgørelse nr. 1244 af 13. november 2017")
+    ]
+    assert db.execute(
+        "select count(*) from law_references where law_id not in (select id from laws)"
+    ).fetchone() == (0,)

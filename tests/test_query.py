@@ -238,3 +238,36 @@ def test_garbage_gives_results_or_a_danish_message(conn, query):
 def test_random_input_never_raises(conn, query):
     result = search(conn, query, limit=3)
     assert result.hits or result.message or result.total == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "paragraph"),
+    [
+        ("§ 68 a", Paragraph("68 a")),
+        ("servicelovens § 68 a, stk. 2", Paragraph("68 a", "2")),
+        ("§§ 12 c", Paragraph("12 c")),
+        ("§ 5 i serviceloven", Paragraph("5")),  # "i" is a word, never a paragraph letter
+    ],
+)
+def test_letter_paragraphs_written_apart(query, paragraph):
+    assert parse(query).paragraphs == [paragraph]
+
+
+@pytest.mark.parametrize("query", ["§ 68a", "§ 68 a", "servicelovens § 68 a"])
+def test_a_letter_paragraph_finds_both_spellings(query):
+    from db.compiler import compile_query
+    from db.fts import FTS_TABLE
+    from tests.search_corpus import index_texts
+
+    texts = [
+        "Efterværn efter servicelovens § 68 a til unge over 18 år.",
+        "Efterværn efter servicelovens § 68a til unge over 18 år.",
+        "Efterværn efter servicelovens § 68 til unge over 18 år.",
+    ]
+    conn = index_texts(texts)
+    compiled = compile_query(conn, parse(query))
+    found = conn.execute(
+        f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? order by rowid",
+        (compiled.fts,),
+    ).fetchall()
+    assert found == [(1,), (2,)]

@@ -53,18 +53,24 @@ def _paragraph_sort_key(label: str) -> tuple:
     return (law, int(number.group()) if number else 0, paragraph)
 
 
+def _tagged_law(record: dict, date: str | None) -> str | None:
+    """The id of the one law the source tags the document with, if it tags exactly one."""
+    names = record.get("law_names") or []
+    laws = {resolved[0].id for n in names if (resolved := registry().resolve_name(n, date))}
+    return laws.pop() if len(laws) == 1 else None
+
+
 def _source_refs(record: dict, date: str | None) -> list[LawRef]:
     """The references the source states in its own `paragraph` field, tied to its one law tag."""
     if not record.get("paragraph"):
         return []
-    names = record.get("law_names") or []
-    laws = {resolved[0].id for n in names if (resolved := registry().resolve_name(n, date))}
-    if len(laws) != 1:
+    law_id = _tagged_law(record, date)
+    if law_id is None:
         return []
     paragraph = record["paragraph"].strip()
     if not paragraph.startswith("§"):
         paragraph = f"§ {paragraph}"
-    short_name = registry().laws[laws.pop()].short_name
+    short_name = registry().laws[law_id].short_name
     return [f.ref for f in find_refs(f"{short_name} {paragraph}", date) if f.ref.law_id]
 
 
@@ -107,6 +113,22 @@ def _refs_for_topics(body: str, found: list) -> list[tuple[LawRef, str]]:
         if evidence[place] is not None:
             kept.append((f.ref, evidence[place]))
     return kept
+
+
+def _insert_numbered_laws(db: sqlite_utils.Database, law_rows: list, known: set[str]) -> None:
+    """Add the numbered regulations the texts cite ("bekendtgørelse nr. 1244 af 13. november
+    2017") to `laws`; they are found while analysing, possibly in another process."""
+    for row in law_rows:
+        law_id = row[2]
+        if law_id is None or law_id in known:
+            continue
+        known.add(law_id)
+        short_name = row[6].split(" § ")[0]
+        title = short_name[0].upper() + short_name[1:]
+        db.conn.execute(
+            "insert into laws (id, title, short_name, names) values (?, ?, ?, ?)",
+            (law_id, title, short_name, _json([short_name])),
+        )
 
 
 def _insert_reference_data(db: sqlite_utils.Database) -> None:
@@ -169,7 +191,9 @@ def analyse(record: dict) -> DocumentAnalysis:
         share_part(body, title, 0)
         share_sentences(body, text)
     found, metadata = _with_source_refs(
-        find_refs(body, date), _source_refs(record, date), record.get("paragraph")
+        find_refs(body, date, about=_tagged_law(record, date)),
+        _source_refs(record, date),
+        record.get("paragraph"),
     )
     outcome = find_outcome(text, record.get("doc_type"))
     facts = DocumentFacts(
@@ -237,7 +261,7 @@ def _document_rows(values: tuple) -> tuple:
     ]
     refs = [f.ref for f in result.law_refs] + [ref for ref, _ in result.metadata_refs]
     resolved = [ref for ref in refs if ref.law_id]
-    short_names = sorted({registry().laws[ref.law_id].short_name for ref in resolved})
+    short_names = sorted({registry().law(ref.law_id).short_name for ref in resolved})
     paragraphs = sorted({paragraph_label(ref) for ref in resolved}, key=_paragraph_sort_key)
     labels = _labels()
     outcome = result.outcome
@@ -333,6 +357,7 @@ def _enrich(db: sqlite_utils.Database, workers: int | None) -> EnrichReport:
     create_enrichment_tables(db)
     _insert_reference_data(db)
     numbers = _number_index(db)
+    known_laws = set(registry().laws)
     report = EnrichReport()
     for analysed in _analysed(_batches(db), _workers(workers)):
         law_rows, citation_rows, topic_rows, municipality_rows, updates = [], [], [], [], []
@@ -351,6 +376,7 @@ def _enrich(db: sqlite_utils.Database, workers: int | None) -> EnrichReport:
         for number, row in enumerate(law_rows, start=report.law_references + 1):
             row[0] = number
         report.law_references += len(law_rows)
+        _insert_numbered_laws(db, law_rows, known_laws)
         report.unresolved_law_references += sum(1 for r in law_rows if r[2] is None)
         for table, rows in (
             ("law_references", law_rows),

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from db.enrich.scan import Scanner
 from db.enrich.text import SentenceIndex, blocks, is_heading, sentence_index
+from retskilde.numbers import NUMBER as _NUMBER
+from retskilde.numbers import canonical_number
 
-_NUMBER = r"(?:[A-ZÆØ]-)?\d{1,4}-\d{2}"
 _NUMBER_END = r"(?![\w/]|-\d)"
 _KEYWORD = (
-    r"(?:(?i:princip(?:afgørelse|meddelelse)(?:rne|ns|n|r|s)?|omskrivning\s{1,3}af|erstatter|"
-    r"erstattet\s{1,3}af|afløser|afløst\s{1,3}af)|SM|AFG\.?)"
+    r"(?:(?i:princip(?:afgørelse|meddelelse)(?:rne|ns|n|r|s)?|(?:sammen|om)skrivning\s{1,3}af|"
+    r"sammenskriver|erstatter|erstattet\s{1,3}af|afløser|afløst\s{1,3}af|"
+    r"(?:gen)?udgivet\s{1,3}som|offentliggjort\s{1,3}som)|SM|AFG\.?)"
 )
 _CONNECTOR = (
     r"(?:\s{0,3},\s{0,3}(?:(?:og|samt|eller)\s{1,3})?|\s{1,3}(?:og|samt|eller)\s{1,3})"
@@ -26,29 +28,40 @@ _CONNECTOR = (
 )
 _KEYWORD_LIST = re.compile(
     rf"(?<![\w.]){_KEYWORD}(?:\s{{0,2}},)?\s{{0,3}}(?:nr\.\s{{0,2}})?(?<![\w-])({_NUMBER}){_NUMBER_END}"
-    rf"((?:{_CONNECTOR}(?:{_KEYWORD}\s{{0,3}})?(?:nr\.\s{{0,2}})?{_NUMBER}{_NUMBER_END}){{0,40}})"
+    rf"((?:{_CONNECTOR}(?:{_KEYWORD}\s{{0,3}})?(?:nr\.\s{{0,2}})?{_NUMBER}{_NUMBER_END}){{0,80}})"
 )
 _LIST_NUMBER = re.compile(rf"(?<![\w-]){_NUMBER}{_NUMBER_END}")
 _LETTERED_BODY = r"[A-ZÆØ]-\d{1,4}-\d{2}(?![\w/-])"
 _LETTERED = re.compile(r"(?<![\w./-])" + _LETTERED_BODY)
 # Praksis lists: "15-14: Når …" at the start of a line or sentence.
 _LIST_ITEM = re.compile(
-    r"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{0,3}(?:[-–•*][ \t]{1,3})?(\d{1,4}-\d{2})(?=:)"
+    rf"(?:^|(?<=\n)|(?<=[:.]\s))[ \t]{{0,3}}(?:[-–•*][ \t]{{1,3}})?({_NUMBER})(?=:)"
 )
 _BULLET_ITEM = re.compile(
-    r"(?m)^[ \t]{0,3}[-–•*][ \t]{1,3}(\d{1,4}-\d{2})(?=[ \t]{1,3}(?:om|–|-)[ \t]|:)"
+    rf"(?m)^[ \t]{{0,3}}[-–•*][ \t]{{1,3}}({_NUMBER})(?=[ \t]{{1,3}}(?:om|–|-)[ \t]|:)"
 )
+# News listing new decisions, one a line: "44-20 om kontanthjælp – …", "9-21: …".
+_NEWS_LINE = re.compile(rf"(?m)^[ \t]{{0,3}}({_NUMBER}){_NUMBER_END}(?=[ \t]{{1,3}}om[ \t])")
+# "… en tidligere principafgørelse om boligindretning fra marts 2012 (61-12)": a number alone in
+# parentheses counts when the sentence before it speaks of a decision.
+_PAREN_NUMBER = re.compile(rf"\((?:jf\.\s{{1,3}}|se\s{{1,3}})?({_NUMBER})\)")
+_PAREN_CUE = re.compile(r"(?i)princip|afgørelse|meddelelse|praksis")
+_PAREN_REACH = 200
 _REPLACES_HEADER = re.compile(
     r"(?i)\bkasserede?\b[^.\n]{0,200}?:|\b(?:sammenskrivning|omskrivning)\s+af\s+følgende[^.\n]{0,200}?:"
 )
 _OTHER_HEADER = re.compile(
     r"(?i)\bse\s+også\b|\bvejledninger\b|\blove\s+og\s+bekendtgørelser\b|\bsag\s+nr\.\s*\d"
 )
-_REPLACED_BY = re.compile(r"(?i)\b(?:erstattet|afløst|omskrevet|ophævet)\s+(?:af|i|ved)\b")
+_REPLACED_BY = re.compile(
+    r"(?i)\b(?:(?:erstattet|afløst|omskrevet|ophævet)\s+(?:af|i|ved)|genudgivet\s+som|"
+    r"udgivet\s+igen\s+som)\b"
+)
 # "omskrivning af 27-15": the cue comes before the number it governs.
 _REPLACES_BEFORE = re.compile(
     r"(?i)\b(?:omskrivning\s+af|omskriver|erstatter|afløser|sammenskrivning\s+af|sammenskriver)\b"
     r"|\(tidligere\s+princip(?:meddelelse|afgørelse)"
+    r"|\btidligere\s+(?:offentliggjort|udgivet)\s+som\b"
 )
 # "27-15 er kasseret", "(historisk)": a status anywhere in the sentence.
 _REPLACES_ANYWHERE = re.compile(
@@ -58,6 +71,8 @@ _NEGATED = re.compile(r"(?i)\s{1,3}ikke\b")
 # A forward cue governs the numbers that follow it, up to a new clause about something else.
 _CLAUSE_BREAK = re.compile(r"(?i)henvis|\bjf\.|\bse\s+også\b|\bi\s+øvrigt\b|\bdesuden\b")
 _CUE_REACH = 120
+# … except over a list of numbers: "sammenskrivning af D-12-04, 33-08, …" governs them all.
+_LIST_GAP = re.compile(rf"(?:[\s,]|og|samt|eller|{_NUMBER})*")
 _THIS = re.compile(r"(?i)\s{0,3}(?:denne|nærværende)\b")
 # "… erstattet af N" says that this document is replaced only when its subject is the document:
 # "Principmeddelelsen er historisk og erstattet af", "Denne principmeddelelse …", "Den er …", or
@@ -75,12 +90,23 @@ _SELF_SUBJECT = re.compile(
 _ANY_NUMBER = re.compile(r"-\d\d")
 _LETTERED_GATE = re.compile(r"-\d{1,4}-\d\d")
 _LIST_GATE = re.compile(r"-\d\d:")
-_BULLET_GATE = re.compile(r"[-–•*][ \t]{1,3}\d{1,4}-\d\d")
+_BULLET_GATE = re.compile(r"[-–•*][ \t]{1,3}(?:[A-ZÆØ]{1,3}-)?\d{1,4}-\d\d")
 # The keyword patterns start with a look-behind and case-insensitive words, which `re` cannot
 # skip ahead to; the scanners look for their first words instead (db/enrich/scan.py).
 _KEYWORD_SCAN = Scanner(
     _KEYWORD_LIST,
-    ["princip", "omskrivning", "erstatte", "afløs", "sm", "afg"],
+    [
+        "princip",
+        "omskrivning",
+        "sammenskriv",
+        "erstatte",
+        "afløs",
+        "genudgivet",
+        "udgivet",
+        "offentliggjort",
+        "sm",
+        "afg",
+    ],
     fold=True,
 )
 _LETTERED_SCAN = Scanner(_LETTERED, candidates=re.compile(_LETTERED_BODY))
@@ -98,13 +124,8 @@ class DecisionRef:
 
 
 def normalise_number(raw: str) -> str:
-    """The canonical decision number: "AFG.101-17" → "101-17", "SM d-28-95" → "D-28-95"."""
-    match = re.search(r"(?:([A-Za-zÆØæø])-)?(\d{1,4})-(\d{2})", raw)
-    if not match:
-        raise ValueError(f"intet afgørelsesnummer i {raw!r}")
-    letter, number, year = match.groups()
-    prefix = f"{letter.upper()}-" if letter else ""
-    return f"{prefix}{int(number)}-{year}"
+    """The canonical decision number (retskilde/numbers.py): "AFG.101-17" → "101-17"."""
+    return canonical_number(raw)
 
 
 def _occurrences(text: str) -> list[tuple[int, int, str]]:
@@ -118,6 +139,14 @@ def _occurrences(text: str) -> list[tuple[int, int, str]]:
     lettered = _LETTERED_SCAN.finditer(text) if _LETTERED_GATE.search(text) else ()
     for match in lettered:
         found.setdefault(match.start(), (match.start(), match.end(), match.group()))
+    if "(" in text:
+        for match in _PAREN_NUMBER.finditer(text):
+            before = text[max(0, match.start() - _PAREN_REACH) : match.start()]
+            sentence_start = max(before.rfind(". "), before.rfind("\n"))
+            if _PAREN_CUE.search(before, sentence_start + 1):
+                found.setdefault(match.start(1), (match.start(1), match.end(1), match.group(1)))
+    for match in _NEWS_LINE.finditer(text):
+        found.setdefault(match.start(1), (match.start(1), match.end(1), match.group(1)))
     for pattern, gate in ((_LIST_ITEM, _LIST_GATE), (_BULLET_ITEM, _BULLET_GATE)):
         if not gate.search(text):
             continue
@@ -171,7 +200,8 @@ class _SentenceCues:
                 return "replaces"
         for cue_end in self.replaces_before:
             gap = self.text[cue_end:position]
-            if cue_end <= position and len(gap) <= _CUE_REACH and not _CLAUSE_BREAK.search(gap):
+            in_reach = len(gap) <= _CUE_REACH or _LIST_GAP.fullmatch(gap)
+            if cue_end <= position and in_reach and not _CLAUSE_BREAK.search(gap):
                 return "replaces"
         return "replaces" if self.replaces_anywhere else "cites"
 

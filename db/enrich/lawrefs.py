@@ -43,9 +43,23 @@ _BAD_FOLLOW = re.compile(
 _CHAIN_GAP = re.compile(r"\s{0,3}(?:,\s{0,3})?(?:(?:og|eller|samt)\s{0,3})?", re.IGNORECASE)
 _ANAPHOR_BEFORE = re.compile(r"(?i:(?<![\w])(lovens|samme\s{1,3}lovs|bekendtgørelsens)\s{1,3})$")
 _SUFFIX_IN = re.compile(
-    r",?\s{1,3}i\s{1,3}(?:den\s{1,3}(?:dagældende|gældende|nugældende|tidligere|nye)\s{1,3})?",
+    r",?\s{1,3}i\s{1,3}(?:den\s{1,3}(?:dagældende|gældende|nugældende|tidligere|nye)\s{1,3})?"
+    r"(?:(?:lov)?bekendtgørelse\s{1,3}af\s{1,3})?",
     re.IGNORECASE,
 )
+# "Lov om social service (serviceloven), senest bekendtgjort i lovbekendtgørelse nr. 1129 af
+# 22. september 2025. §§ 109 og 110 …", "Lov om social bistand – lovbekendtgørelse nr. 614 af
+# 26. juni 2001 - § 14": the law's title, its promulgation, then the paragraphs cited.
+_PROMULGATION = re.compile(
+    r"\)?\s{0,3}[,–-]?\s{0,3}(?:senest\s{1,3}bekendtgjort\s{1,3}i\s{1,3})?"
+    r"(?:lovbekendtgørelse|lov)\s{1,3}nr\.\s{0,2}(?:nr\.\s{0,2})?\d{1,5}\s{1,3}af\s{1,3}"
+    r"\d{1,2}\.\s{0,2}[a-zæø]{3,9}\s{1,3}\d{4}(?:\s{1,3}med\s{1,3}senere\s{1,3}ændringer)?"
+    r"\s{0,3}[.,–-]?\s{0,3}",
+    re.IGNORECASE,
+)
+_PROMULGATION_REACH = 160
+# "§ 151, stk. 4, jf. stk. 2": another stk. of the same paragraph.
+_JF_STK = re.compile(r"\s{0,3},?\s{0,3}jf\.\s{0,3}(?=stk)", re.IGNORECASE)
 _SUFFIX_ANAPHOR = re.compile(r"(samme\s{1,3}lov|loven|bekendtgørelsen)(?![\wæøå])", re.IGNORECASE)
 _SUFFIX_PAREN = re.compile(r"\s{0,2}\(")
 
@@ -95,7 +109,7 @@ def canonical(ref: LawRef, reg: Registry | None = None) -> str:
         text += f", nr. {ref.nr}"
     if ref.law_id is None:
         return text
-    return f"{reg.laws[ref.law_id].short_name} {text}"
+    return f"{reg.law(ref.law_id).short_name} {text}"
 
 
 def paragraph_label(ref: LawRef, reg: Registry | None = None) -> str | None:
@@ -125,7 +139,8 @@ def _add_nr(item: _Item, nr: int) -> None:
 
 def _last_value(item: _Item, mode: str) -> int | None:
     if mode == "para":
-        return int(item.paragraph) if item.paragraph.isdigit() else None
+        # "§§ 12 c-14" runs from 12 c to 14: the range adds 13 and 14.
+        return int(item.paragraph.split()[0])
     if not item.entries:
         return None
     return item.entries[-1][0 if mode == "stk" else 1]
@@ -139,6 +154,10 @@ def _parse_group(text: str, start: int, after_sign: int) -> _Group | None:
     mode = "para"
     pos = first.end()
     for _ in range(_MAX_STEPS):
+        if (jf := _JF_STK.match(text, pos)) and (match := _STK.match(text, jf.end())):
+            _add_stk(items[-1], int(match.group(1)))
+            mode, pos = "stk", match.end()
+            continue
         sep = _SEP.match(text, pos)
         after = sep.end() if sep else pos
         if match := _PKT.match(text, after):
@@ -198,6 +217,8 @@ def _mention_ending_before(mentions: list[LawMention], ends: list[int], text: st
     if i >= 0:
         gap = text[mentions[i].end : pos]
         if len(gap) <= 3 and not gap.strip():
+            return mentions[i]
+        if len(gap) <= _PROMULGATION_REACH and _PROMULGATION.fullmatch(gap):
             return mentions[i]
     return None
 
@@ -286,8 +307,13 @@ def _distinct(laws) -> list[Law]:
 class _Context:
     """Lookups for resolving bare citations, each in logarithmic or constant time."""
 
-    def __init__(self, text: str, groups: list[_Group], mentions: list[LawMention]):
+    def __init__(
+        self, text: str, groups: list[_Group], mentions: list[LawMention], about: Law | None
+    ):
+        self.text = text
         self.mentions = mentions
+        self.document_laws = _distinct(m.law for m in mentions)
+        self.about = about
         self.starts = [m.start for m in mentions]
         self.sentences = sentence_index(text)
         self.sections = section_index(text)
@@ -308,13 +334,31 @@ class _Context:
             self._section_laws[section.start] = laws
         return self._section_laws[section.start]
 
+    def previous_sentence_laws(self, position: int) -> list[Law]:
+        """For a sentence that starts with the citation, the laws the sentence before names
+        without citing a paragraph of them: in "Bekendtgørelse nr. 1244 af … om … efter
+        servicelovens §§ 109 og 110. §§ 2-5 om egenbetaling." the paragraphs are the
+        bekendtgørelse's."""
+        sentence = self.sentences.at(position)
+        if sentence is None or sentence.start == 0:
+            return []
+        if self.text[sentence.start : position].strip():
+            return []
+        before = self.sentences.at(sentence.start - 1)
+        if before is None:
+            return []
+        inside = self.within(before.start, before.end)
+        return _distinct(m.law for m in inside if id(m) not in self.attached)
+
     def remember(self, group: _Group) -> None:
         for item in group.items:
             self.earlier.setdefault(item.paragraph, {}).setdefault(group.law.id, group.law)
 
 
-def _resolve_context(text: str, groups: list[_Group], mentions: list[LawMention]) -> None:
-    context = _Context(text, groups, mentions)
+def _resolve_context(
+    text: str, groups: list[_Group], mentions: list[LawMention], about: Law | None = None
+) -> None:
+    context = _Context(text, groups, mentions, about)
     for group in groups:
         if group.law is None and not group.anaphor:
             group.law, group.resolution = _from_context(group, context)
@@ -354,21 +398,35 @@ def _from_context(group: _Group, context: _Context) -> tuple[Law | None, str | N
         return after[0], "sætning"
     if len(after) > 1:
         return None, None
+    previous = context.previous_sentence_laws(group.start)
+    if len(previous) == 1:
+        return previous[0], "forrige sætning"
     named = context.section_laws(group.start)
     if len(named) == 1:
         return named[0], "afsnit"
+    if len(named) > 1:
+        return None, None
+    if len(context.document_laws) == 1:
+        return context.document_laws[0], "dokument"
+    if not context.document_laws and context.about is not None:
+        return context.about, "dokumentets lov"
     return None, None
 
 
-def find_refs(text: str, date: str | None = None, reg: Registry | None = None) -> list[FoundRef]:
-    """Every law citation in `text`, in order, with the law resolved where that is unambiguous."""
+def find_refs(
+    text: str, date: str | None = None, reg: Registry | None = None, about: str | None = None
+) -> list[FoundRef]:
+    """Every law citation in `text`, in order, with the law resolved where that is unambiguous.
+
+    `about`: the id of the one law the source tags the document with; a bare paragraph gets it
+    when the text itself names no law at all."""
     reg = reg or registry()
     mentions = reg.mentions(text, date)
     groups = _groups(text)
     _attach_explicit(text, groups, mentions)
     _resolve_chains(_chains(text, groups))
     _resolve_anaphors(groups, mentions)
-    _resolve_context(text, groups, mentions)
+    _resolve_context(text, groups, mentions, reg.laws.get(about) if about else None)
     found = []
     for group in groups:
         start, end = group.start, group.end

@@ -10,6 +10,15 @@ from db.enrich.data import DATA_DIR, DataFileError, load
 from db.enrich.scan import Scanner
 
 _SPACE = re.compile(r"\s+")
+# "bekendtgørelse nr. 1244 af 13. november 2017", "vejledning nr. 9 af 1. marts 2021": a numbered
+# regulation or guideline is a law of its own, named by its number and date. Not a
+# "lovbekendtgørelse nr. …", which is the consolidated text of a law named beside it.
+_NUMBERED = re.compile(
+    r"(?<![\w-])(?i:(bekendtgørelse|vejledning|cirkulære))\s{1,3}nr\.\s{0,2}(\d{1,6})\s{1,3}af"
+    r"\s{1,3}(\d{1,2}\.\s{0,2}[a-zæø]{3,9}\s{1,3}(?:19|20)\d\d)(?!\d)"
+)
+_NUMBERED_SCAN = Scanner(_NUMBERED, ["bekendtgørelse", "vejledning", "cirkulære"], fold=True)
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 # Names on -loven/-bekendtgørelsen and "barnets lov" take a genitive s ("servicelovens § 112").
 _GENITIVE_ENDINGS = ("loven", "bekendtgørelsen", " lov")
 
@@ -29,7 +38,9 @@ class Law:
     @property
     def is_regulation(self) -> bool:
         """A bekendtgørelse rather than a lov (for "bekendtgørelsens § 9")."""
-        return self.short_name.endswith("bekendtgørelsen")
+        return self.short_name.endswith("bekendtgørelsen") or self.short_name.startswith(
+            "bekendtgørelse nr."
+        )
 
     def valid_on(self, date: str | None) -> bool:
         if date is None:
@@ -53,6 +64,13 @@ class Registry:
     by_abbreviation: dict[str, str] = field(default_factory=dict)
     pattern: re.Pattern = field(default=re.compile("(?!)"))
     scanner: Scanner | None = None
+    # Numbered regulations met in texts, kept apart from the registry's own laws so that what
+    # one build saw never reaches the reference data of the next.
+    numbered_laws: dict[str, Law] = field(default_factory=dict)
+
+    def law(self, law_id: str) -> Law:
+        """A law of the registry, or a numbered regulation a text named."""
+        return self.laws.get(law_id) or self.numbered_laws[law_id]
 
     def resolve_name(self, matched: str, date: str | None = None) -> tuple[Law, bool] | None:
         """The law a matched name refers to on `date`, and whether the name was genitive."""
@@ -67,14 +85,32 @@ class Registry:
         return valid[0], key in self.genitive_names
 
     def mentions(self, text: str, date: str | None = None) -> list[LawMention]:
-        """Every place `text` names a law, by name, genitive or abbreviation, in order."""
+        """Every place `text` names a law, by name, genitive, abbreviation or number, in order."""
         found = []
         matches = self.scanner.finditer(text) if self.scanner else self.pattern.finditer(text)
         for match in matches:
             resolved = self.resolve_name(match.group(), date)
             if resolved:
                 found.append(LawMention(match.start(), match.end(), *resolved))
+        numbered = [
+            LawMention(m.start(), m.end(), self.numbered(*m.groups()), False)
+            for m in _NUMBERED_SCAN.finditer(text)
+        ]
+        if numbered:
+            found = sorted(found + numbered, key=lambda m: (m.start, -m.end))
         return found
+
+    def numbered(self, kind: str, number: str, written_date: str) -> Law:
+        """The law for a numbered regulation, added to the registry the first time it is seen."""
+        kind = kind.lower()
+        when = " ".join(written_date.lower().split()).replace(". ", ".").replace(".", ". ")
+        short_name = f"{kind} nr. {int(number)} af {when}"
+        law_id = f"{kind.translate(_ASCII)}-nr-{int(number)}-{when[-4:]}"
+        law = self.numbered_laws.get(law_id)
+        if law is None:
+            law = Law(law_id, short_name[0].upper() + short_name[1:], short_name, (short_name,))
+            self.numbered_laws[law_id] = law
+        return law
 
 
 def _names_pattern(names: list[str]) -> str:

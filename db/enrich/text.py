@@ -7,6 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from db.headings import is_heading  # noqa: F401 (the enrichment imports it from here)
+
 # Abbreviations that never end a sentence in this kind of text ("jf. SM A-25-04", "stk. 1").
 _NON_TERMINAL = {
     "stk",
@@ -70,17 +72,6 @@ def _blocks(text: str) -> tuple[Span, ...]:
     if text[start:].strip():
         spans.append(Span(start, len(text)))
     return tuple(spans)
-
-
-def is_heading(block_text: str) -> bool:
-    """A short block without closing punctuation reads as a heading ("Praksis", "Resume")."""
-    stripped = block_text.strip()
-    return (
-        0 < len(stripped) <= 60
-        and len(stripped.split()) <= 8
-        and stripped[-1] not in ".:;,!?"
-        and "\n" not in stripped
-    )
 
 
 def sections(text: str) -> list[Span]:
