@@ -14,6 +14,7 @@ ran inside one SQLite call that the search's time limit could not interrupt.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from db.analyzer import Analyzer
 
@@ -24,7 +25,7 @@ SNIPPET_TOKENS = 32
 MAX_SCAN_CHARS = 60_000
 # Text is analysed in pieces this long until the first match, then on to SCAN_AFTER_HIT tokens
 # past it, where the best window is chosen.
-_PIECE_CHARS = 1_000
+_PIECE_CHARS = 500
 SCAN_AFTER_HIT = 2
 
 
@@ -64,15 +65,28 @@ def _matches(term: str, terms: set[str], prefixes: set[str]) -> bool:
     return term in terms or any(term.startswith(p) for p in prefixes)
 
 
+@lru_cache(maxsize=32)
+def _verdicts(terms: frozenset[str], prefixes: frozenset[str]) -> dict[str, bool]:
+    """term -> whether it matches, shared by the snippets of one query's hits."""
+    return {}
+
+
 def _scanned(
     text: str, analyzer: Analyzer, terms: set[str], prefixes: set[str], size: int
-) -> tuple[list[tuple[int, int, bool]], int]:
-    """The tokens (start, end, is_hit) of the part of `text` read, and where reading stopped:
-    up to the first match and SCAN_AFTER_HIT windows of `size` tokens after it, never past
-    MAX_SCAN_CHARS."""
+) -> tuple[list[tuple[int, int, bool]], int, bool]:
+    """The tokens (start, end, is_hit) of the part of `text` read, where reading stopped, and
+    whether words before the first token were passed over: pieces are read up to the first
+    match and SCAN_AFTER_HIT windows of `size` tokens after it, never past MAX_SCAN_CHARS.
+
+    Until the first match a piece is only analysed as a whole (`Analyzer.terms`, its fast
+    path); the words' places are found only in pieces from the one with the first match on.
+    """
     tokens: list[tuple[int, int, bool]] = []
-    known: dict[str, bool] = {}  # token -> whether it matches
+    known = _verdicts(frozenset(terms), frozenset(prefixes))
+    if len(known) > 100_000:
+        known.clear()
     first_hit = None
+    passed_over = False
     position = 0
     limit = min(len(text), MAX_SCAN_CHARS)
     while position < limit:
@@ -82,17 +96,27 @@ def _scanned(
             space = text.rfind(" ", position, stop)
             if space > position:
                 stop = space + 1
-        for begin, finish, token in analyzer.finditer(text[position:stop]):
-            hit = known.get(token)
+        piece = text[position:stop]
+        if first_hit is None:
+            piece_terms = set(analyzer.terms(piece))
+            for term in piece_terms - known.keys():
+                known[term] = _matches(term, terms, prefixes)
+            if not any(known[term] for term in piece_terms):
+                passed_over = passed_over or bool(piece_terms)
+                position = stop
+                continue
+        for begin, finish, token in analyzer.finditer(piece):
+            term = analyzer.term(token)
+            hit = known.get(term)
             if hit is None:
-                hit = known[token] = _matches(analyzer.term(token), terms, prefixes)
+                hit = known[term] = _matches(term, terms, prefixes)
             if hit and first_hit is None:
                 first_hit = len(tokens)
             tokens.append((position + begin, position + finish, hit))
+            if first_hit is not None and len(tokens) - first_hit >= SCAN_AFTER_HIT * size:
+                return tokens, position + finish, passed_over
         position = stop
-        if first_hit is not None and len(tokens) - first_hit >= SCAN_AFTER_HIT * size:
-            break
-    return tokens, position
+    return tokens, position, passed_over
 
 
 def marked(
@@ -104,7 +128,7 @@ def marked(
 ) -> str | None:
     """HTML: the `size`-token window with the most matched words, marked; None if none match
     in the part of the text read (at most MAX_SCAN_CHARS characters)."""
-    tokens, read_to = _scanned(text, analyzer, terms, prefixes, size)
+    tokens, read_to, passed_over = _scanned(text, analyzer, terms, prefixes, size)
     hits = [index for index, (_, _, hit) in enumerate(tokens) if hit]
     if not hits:
         return None
@@ -118,7 +142,7 @@ def marked(
             best_start, best_count = first, end - begin
     start = max(0, best_start - 3)
     stop = min(len(tokens), start + size)
-    out = ["…" if start > 0 else ""]
+    out = ["…" if start > 0 or passed_over else ""]
     position = tokens[start][0]
     for index in range(start, stop):
         begin, finish, hit = tokens[index]

@@ -274,3 +274,28 @@ async def test_csv_exports_neutralise_formulas(site, path):
     for title in FORMULA_TITLES:
         assert f"'{title}" in cells, (path, title)
     assert not [c for c in cells if c.startswith(FORMULA_STARTS) and c != "-3"]
+
+
+# -- the document page's permission rules are read once ------------------------------------
+
+
+async def test_table_rules_are_read_once_and_still_apply(hostile_db, monkeypatch):
+    import copy
+
+    import datasette.app
+
+    metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    metadata["databases"]["retskilde"]["tables"]["laws"]["allow"] = {"id": "ingen"}
+    site = make_datasette(hostile_db)
+    site._metadata_local = metadata
+    page = "/retskilde/documents/ast-principmeddelelse-1-20"
+    assert (await site.client.get(page)).status_code == 200
+    copies = []
+    real_deepcopy = copy.deepcopy
+    monkeypatch.setattr(
+        datasette.app.copy, "deepcopy", lambda *a, **k: copies.append(1) or real_deepcopy(*a, **k)
+    )
+    assert (await site.client.get(page)).status_code == 200
+    assert copies == []  # Datasette copied the whole metadata three times per page before
+    for _ in range(2):
+        assert (await site.client.get("/retskilde/laws")).status_code == 403

@@ -28,6 +28,10 @@ class CountingAnalyzer:
         self.chars += len(text)
         return analyzer.finditer(text)
 
+    def terms(self, text):
+        self.chars += len(text)
+        return analyzer.terms(text)
+
     def term(self, token):
         return analyzer.term(token)
 
