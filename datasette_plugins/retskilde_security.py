@@ -93,8 +93,7 @@ def asgi_wrapper(datasette):
                 return await _not_public(send, path)
             nonce = secrets.token_urlsafe(16)
             extra = security_headers(path, nonce)
-            start: dict | None = None
-            html_body: list[bytes] = []
+            start: dict | bool | None = None  # an HTML page's start, held for its first piece
 
             async def secured_send(message):
                 nonlocal start
@@ -105,24 +104,24 @@ def asgi_wrapper(datasette):
                         if name.lower() not in {name for name, _ in extra}
                     ] + extra
                     message = {**message, "headers": headers}
-                    content_type = dict(message["headers"]).get(b"content-type", b"")
-                    if content_type.startswith(b"text/html"):
-                        start = message  # sent with the body, whose length changes
+                    if dict(headers).get(b"content-type", b"").startswith(b"text/html"):
+                        start = message
                         return
                     return await send(message)
-                if message["type"] == "http.response.body" and start is not None:
-                    html_body.append(message.get("body", b""))
-                    if message.get("more_body"):
-                        return
-                    body = _with_nonce(b"".join(html_body), nonce)
+                if message["type"] != "http.response.body" or start is None:
+                    return await send(message)
+                body = _with_nonce(message.get("body", b""), nonce)
+                if start is not False:
                     headers = [
-                        (name, value)
-                        for name, value in start["headers"]
-                        if name.lower() != b"content-length"
-                    ] + [(b"content-length", str(len(body)).encode())]
+                        (n, v) for n, v in start["headers"] if n.lower() != b"content-length"
+                    ]
+                    if not message.get("more_body"):  # the whole page: its new length
+                        headers.append((b"content-length", str(len(body)).encode()))
                     await send({**start, "headers": headers})
-                    return await send({"type": "http.response.body", "body": body})
-                return await send(message)
+                    # A streamed page (a CSV's debug view) gets the nonce piece by piece: a tag
+                    # split between two pieces gets none and is refused, never allowed.
+                    start = False
+                return await send({**message, "body": body})
 
             return await app(scope, receive, secured_send)
 

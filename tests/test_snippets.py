@@ -123,3 +123,23 @@ def test_search_answers_over_a_large_repetitive_document(large_db):
     assert re.search(r"<mark>fleksjob</mark>", hits["3"].snippet)
     # The word is past what is read of document 2: it gets its first words instead.
     assert hits["2"].snippet.startswith("Om ledighedsydelse.")
+
+
+def test_no_snippet_is_made_once_the_time_is_up(large_db):
+    import time
+
+    from db.compiler import compile_query
+    from db.query import parse
+    from db.search import _snippets
+    from db.timelimit import TimeLimit
+
+    conn = sqlite3.connect(large_db)
+    compiled = compile_query(conn, parse("fleksjob"))
+    rowids = [row[0] for row in conn.execute("select rowid from documents")]
+    running = TimeLimit(60)
+    assert len(_snippets(conn, compiled, rowids, analyzer, running)) == 2
+    running.stop()
+    expired = TimeLimit(0.001)
+    time.sleep(0.05)
+    assert expired.expired
+    assert _snippets(conn, compiled, rowids, analyzer, expired) == {}
