@@ -133,6 +133,22 @@ def test_a_facet_of_a_search_narrows_it(browser, server):
     page.close()
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/-/dashboards/praksis-i-tal", "/-/dashboards/praksis-i-tal/embed",
+     "/-/dashboards/praksis-i-tal/mest-citerede"],
+)  # fmt: skip
+def test_the_dashboard_shows_hostile_titles_as_text(browser, server, path):
+    # The chart's own page names its element after the dashboard.
+    page, errors = _visit(browser, server + path, wait_for="[id^='chart-'] table")
+    assert errors == []
+    assert page.evaluate(XSS_FLAG) is None
+    table = page.locator("[id^='chart-']:has(table)")
+    assert '<img src=x onerror="window.__retskilde_xss=1">' in table.inner_text()
+    assert table.locator("img, script, svg").count() == 0
+    page.close()
+
+
 def test_the_dashboard_draws_every_chart_and_shows_titles_as_text(browser, server):
     page, errors = _visit(
         browser, f"{server}/-/dashboards/praksis-i-tal", wait_for="#chart-mest-citerede table"
