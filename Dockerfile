@@ -36,5 +36,5 @@ RUN retskilde build --corpus /tmp/corpus --db /app/db/retskilde.db && rm -rf /tm
 USER retskilde
 EXPOSE 8001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/-/databases.json' % os.environ.get('PORT', '8001'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/-/versions.json' % os.environ.get('PORT', '8001'), timeout=4)"]
 CMD ["retskilde", "serve-public"]

@@ -41,19 +41,24 @@ def extra_template_vars(datasette, database, table):
             return None
         params = {"id": document_id}
 
-        async def rows(sql):
-            return [dict(r) for r in (await db.execute(sql, params)).rows]
+        def read(conn):
+            # One trip to Datasette's database thread for the five lists, not five.
+            def rows(sql):
+                cursor = conn.execute(sql, params)
+                names = [column[0] for column in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-        citations = await rows(_CITES)
-        cited_by = await rows(_CITED_BY)
-        for row in (*citations, *cited_by):
+            return {
+                "topics": rows(_TOPICS),
+                "laws": rows(_LAWS),
+                "citations": rows(_CITES),
+                "cited_by": rows(_CITED_BY),
+                "municipalities": rows(_MUNICIPALITIES),
+            }
+
+        found = await db.execute_fn(read)
+        for row in (*found["citations"], *found["cited_by"]):
             row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
-        return {
-            "topics": await rows(_TOPICS),
-            "laws": await rows(_LAWS),
-            "citations": citations,
-            "cited_by": cited_by,
-            "municipalities": await rows(_MUNICIPALITIES),
-        }
+        return found
 
     return {"enrichment": enrichment}

@@ -14,21 +14,24 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import BadRequest, Response
 
 from db.compiler import candidate_condition, compile_query, query_params
 from db.parallel import ParallelReader
 from db.query import FieldFilter, parse
 from db.search import (
     FACET_QUERY_FIELD,
+    MAX_QUERY_CHARS,
     NEWEST,
     RELEVANCE,
     SearchResult,
     SearchUnavailable,
+    query_too_long,
     search,
 )
 from retskilde.feed import CONTENT_TYPE as ATOM_CONTENT_TYPE
 from retskilde.feed import Entry, atom_feed
+from retskilde.spreadsheet import safe_row
 
 DATABASE = "retskilde"
 PAGE_SIZE = 10
@@ -142,6 +145,13 @@ def _hit_dicts(datasette, db_name, result: SearchResult):
 async def sok(request, datasette):
     fmt = request.url_vars.get("format") or "html"
     q = request.args.get("q", "")
+    too_long = query_too_long(q)
+    if too_long and fmt == "json":
+        data = SearchResult(query=q[:MAX_QUERY_CHARS], message=too_long).to_dict()
+        data.pop("fts", None)
+        return Response.json(data, status=400)
+    if too_long and fmt != "html":
+        return Response.text(too_long, status=400)
     # A feed lists the newest matches; elsewhere the reader picks the order.
     order = NEWEST if fmt == "atom" or request.args.get("sort") == NEWEST else RELEVANCE
     db = _database(datasette)
@@ -171,10 +181,14 @@ async def sok(request, datasette):
             fill=True,
         )
 
-    try:
-        result = await db.execute_fn(run)
-    except SearchUnavailable as exc:
-        result = SearchResult(query=q, message=str(exc))
+    if too_long:  # the page says so, like any query it cannot search, with the start in the box
+        q = q[:MAX_QUERY_CHARS]
+        result = SearchResult(query=q, message=too_long)
+    else:
+        try:
+            result = await db.execute_fn(run)
+        except SearchUnavailable as exc:
+            result = SearchResult(query=q, message=str(exc))
     hits = _hit_dicts(datasette, db.name, result)
     if fmt == "atom":
         return await _feed(request, datasette, db, q, result, hits)
@@ -187,7 +201,7 @@ async def sok(request, datasette):
         out = io.StringIO()
         writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(hits)
+        writer.writerows(safe_row(hit) for hit in hits)
         return Response(
             out.getvalue(),
             content_type="text/csv; charset=utf-8",
@@ -276,6 +290,9 @@ def filters_from_request(request, database, table, datasette):
         text = request.args.get("_search")
         if text is None:
             return FilterArguments([], extra_context={"supports_search": True})
+        too_long = query_too_long(text)
+        if too_long:
+            raise BadRequest(too_long)
         db = datasette.get_database(database)
 
         def compile_text(conn):

@@ -50,7 +50,7 @@ class Compiled:
     tier: str = "0"
     params: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    # What a positive match looks like, for highlighting without FTS5 (see db/highlight.py).
+    # What a positive match looks like, for highlighting without FTS5 (see db/snippets.py).
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
 

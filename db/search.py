@@ -9,12 +9,11 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from db import highlight
+from db import snippets
 from db.analyzer import Analyzer, default_analyzer
 from db.compiler import (
     Compiled,
@@ -35,6 +34,7 @@ from db.fts import (
 )
 from db.parallel import ParallelReader
 from db.query import FieldFilter, ParsedQuery, parse
+from db.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
 from db.sqlite import sqlite3
 from db.timelimit import TimeLimit
 
@@ -58,7 +58,9 @@ RELAX_WHEN_EMPTY = True
 FILL_TO = 10
 MAX_LIMIT = 200
 TIME_LIMIT_S = 2.0
-SNIPPET_TOKENS = 32
+# Longer than any search a person writes (a pasted sentence, a long OR list is ~300 characters);
+# a 72 KB query took 1.1 s on the table page and gave an 11.7 MB page.
+MAX_QUERY_CHARS = 500
 # The query-language field each facet corresponds to, for links that narrow a search.
 FACET_QUERY_FIELD = {
     "doc_type": "type",
@@ -69,7 +71,6 @@ FACET_QUERY_FIELD = {
     "source": "kilde",
     "topic": "emne",
 }
-_HIT_START, _HIT_END = "\x02", "\x03"
 # Result orders: best match first, or newest first (the feed's order; no BM25 needed, and an
 # empty query then lists every document).
 RELEVANCE, NEWEST = "relevans", "nyeste"
@@ -144,57 +145,45 @@ def check_index(conn: sqlite3.Connection, analyzer: Analyzer | None = None) -> s
     return None
 
 
+def query_too_long(text: str | None) -> str | None:
+    """The Danish message for a query over MAX_QUERY_CHARS, else None (every entry point
+    asks this before it searches)."""
+    if text is None or len(text) <= MAX_QUERY_CHARS:
+        return None
+    length = f"{len(text):,}".replace(",", ".")
+    return (
+        f"Søgningen er for lang ({length} tegn); den må højst være {MAX_QUERY_CHARS} tegn. "
+        "Brug færre ord eller felter som type: og år: til at afgrænse."
+    )
+
+
 def _score_sql() -> str:
     weights = ", ".join(str(COLUMN_WEIGHTS[c]) for c in FTS_COLUMNS)
     return f"bm25({FTS_TABLE}, {weights})"
 
 
-def _mark(text: str) -> str:
-    text = html.escape(" ".join(text.split()), quote=False)
-    return text.replace(_HIT_START, "<mark>").replace(_HIT_END, "</mark>")
-
-
-def _lead(text: str | None, words: int = SNIPPET_TOKENS) -> str:
-    parts = (text or "").split()
-    return html.escape(" ".join(parts[:words]) + (" …" if len(parts) > words else ""), quote=False)
-
-
 def _snippets(
-    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
+    conn: sqlite3.Connection,
+    compiled: Compiled,
+    rowids: list[int],
+    analyzer: Analyzer,
+    time_limit: TimeLimit,
 ) -> dict[int, str]:
+    """The marked snippet of each hit's text (else its summary), made in Python from at most
+    MAX_SCAN_CHARS of each; hits left when the time is up get their lead instead."""
     if compiled.fts is None or not rowids:
         return {}
-    if compiled.prefixes:
-        return _python_snippets(conn, compiled, rowids, analyzer)
-    text_col, summary_col = FTS_COLUMNS.index("text"), FTS_COLUMNS.index("summary")
-    marks = f"char({ord(_HIT_START)}), char({ord(_HIT_END)}), '…', {SNIPPET_TOKENS}"
-    # One row at a time: FTS5 seeks a single rowid, where "rowid in (…)" would run the whole
-    # match (slow for broad queries).
-    sql = (
-        f"select snippet({FTS_TABLE}, {text_col}, {marks}), "
-        f"snippet({FTS_TABLE}, {summary_col}, {marks}) from {FTS_TABLE} "
-        f"where {FTS_TABLE} match ? and rowid = ?"
-    )
-    found = {}
-    for rowid in rowids:
-        row = conn.execute(sql, (compiled.fts, rowid)).fetchone()
-        for candidate in row or ():
-            if candidate and _HIT_START in candidate:
-                found[rowid] = _mark(candidate)
-                break
-    return found
-
-
-def _python_snippets(
-    conn: sqlite3.Connection, compiled: Compiled, rowids: list[int], analyzer: Analyzer
-) -> dict[int, str]:
     marks = ", ".join("?" for _ in rowids)
     found = {}
     for rowid, text, summary in conn.execute(
-        f"select rowid, text, summary from documents where rowid in ({marks})", rowids
+        f"select rowid, substr(text, 1, {MAX_SCAN_CHARS}), substr(summary, 1, {MAX_SCAN_CHARS}) "
+        f"from documents where rowid in ({marks})",
+        rowids,
     ):
+        if time_limit.expired:
+            break
         for candidate in (text, summary):
-            made = candidate and highlight.snippet(
+            made = candidate and snippets.marked(
                 candidate, analyzer, compiled.terms, compiled.prefixes, SNIPPET_TOKENS
             )
             if made:
@@ -478,7 +467,7 @@ def _run(
         ):
             documents[row[0]] = row
     rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
-    return rows, _snippets(conn, compiled, rowids, analyzer)
+    return rows, _snippets(conn, compiled, rowids, analyzer, time_limit)
 
 
 def _documents(count: int) -> str:
@@ -544,6 +533,11 @@ def search(
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     order = order if order in ORDERS else RELEVANCE
+    too_long = query_too_long(text)
+    if too_long:
+        return SearchResult(
+            query=text[:MAX_QUERY_CHARS], limit=limit, offset=offset, message=too_long
+        )
     result = SearchResult(query=text or "", limit=limit, offset=offset, order=order)
     partial_rowids: set[int] = set()
     stale = check_index(conn, analyzer)
@@ -559,7 +553,7 @@ def search(
     time_limit = TimeLimit(TIME_LIMIT_S)
     try:
         with time_limit.watching(conn):
-            rows, snippets = _run(conn, compiled, result, facets, analyzer, time_limit, parallel)
+            rows, found = _run(conn, compiled, result, facets, analyzer, time_limit, parallel)
             result.exact_total = result.total
             relax = (
                 RELAX_WHEN_EMPTY
@@ -573,7 +567,7 @@ def search(
                     conn, relaxed, result, facets, analyzer, time_limit, parallel
                 )
                 if result.total:
-                    compiled, rows, snippets = relaxed, relaxed_rows, relaxed_snippets
+                    compiled, rows, found = relaxed, relaxed_rows, relaxed_snippets
                     partial_rowids = {row[0] for row in rows}
                     result.relaxed = True
                     result.notes.append(
@@ -584,7 +578,7 @@ def search(
                     conn, compiled, parsed, result, analyzer, len(rows), time_limit
                 )
                 rows += more
-                snippets.update(more_snippets)
+                found.update(more_snippets)
                 partial_rowids = {row[0] for row in more}
                 if result.total > result.exact_total:
                     result.notes.append(
@@ -610,7 +604,7 @@ def search(
                 doc_type=doc_type,
                 date=date,
                 url=url,
-                snippet=snippets.get(rowid) or _lead(summary) or "",
+                snippet=found.get(rowid) or snippets.lead(summary) or "",
                 score=round(-score, 4) + 0.0,
                 number=number,
                 status=status,

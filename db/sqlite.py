@@ -10,15 +10,18 @@ newer SQLite than most Pythons (3.51 against 3.40 here): FTS5 ranks broad querie
 from __future__ import annotations
 
 import ctypes
+import functools
+import os
 import platform
 import sys
+import tempfile
 
 try:
     from pysqlite3 import dbapi2 as sqlite3
 except ImportError:  # platforms without a pysqlite3-binary wheel
     import sqlite3  # type: ignore[no-redef]
 
-__all__ = ["sqlite3", "memory_statistics_off"]
+__all__ = ["sqlite3", "memory_statistics_off", "limit_value_size"]
 
 _SQLITE_OK = 0
 _SQLITE_CONFIG_MEMSTATUS = 9
@@ -65,3 +68,53 @@ def _turn_off_memory_statistics() -> bool:
 
 
 memory_statistics_off = _turn_off_memory_statistics()
+
+
+_SQLITE_LIMIT_LENGTH = 0
+
+
+def _handle(conn: sqlite3.Connection) -> int | None:
+    # The connection object starts with the object header, then its `sqlite3 *` (the layout of
+    # CPython's and pysqlite3's pysqlite_Connection).
+    return ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+
+
+def _handle_is_readable() -> bool:
+    """Whether `_handle` finds the database handle: a probe connection must name its own file."""
+    library = _library()
+    if library is None:
+        return False
+    library.sqlite3_db_filename.restype = ctypes.c_char_p
+    library.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.realpath(os.path.join(folder, "probe.db"))
+        probe = sqlite3.connect(path)
+        try:
+            named = library.sqlite3_db_filename(_handle(probe), b"main")
+        finally:
+            probe.close()
+    return named is not None and os.fsdecode(named) == path
+
+
+@functools.cache
+def _limit_function():
+    if not _handle_is_readable():
+        return None
+    function = _library().sqlite3_limit
+    function.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+def limit_value_size(conn: sqlite3.Connection, max_bytes: int) -> bool:
+    """Let no string or blob on `conn` grow past `max_bytes` (SQLite's SQLITE_LIMIT_LENGTH:
+    `zeroblob`, `printf`, `group_concat` … then fail with "string or blob too big").
+
+    Python's `Connection.setlimit` is missing from pysqlite3, so SQLite's own function is called.
+    False where that cannot be done safely (no pysqlite3 library found, an unknown layout).
+    """
+    limit = _limit_function()
+    if limit is None:
+        return False
+    limit(_handle(conn), _SQLITE_LIMIT_LENGTH, max_bytes)
+    return limit(_handle(conn), _SQLITE_LIMIT_LENGTH, -1) == max_bytes

@@ -144,10 +144,12 @@ def search(
     import json
 
     from db.query import FieldFilter
-    from db.search import SearchUnavailable
+    from db.search import SearchUnavailable, query_too_long
     from db.search import search as run_search
     from db.sqlite import sqlite3
 
+    if too_long := query_too_long(query):
+        raise click.UsageError(too_long)
     if not db_path.exists():
         raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)

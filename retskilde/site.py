@@ -12,6 +12,11 @@ from retskilde import METADATA_PATH, PLUGINS_DIR
 TEMPLATES_DIR = PLUGINS_DIR / "templates"
 STATIC_DIR = PLUGINS_DIR / "static"
 STATIC_MOUNT = "retskilde-static"
+# What one SQL statement on the site may make: no string or blob over MAX_VALUE_BYTES (far above
+# any document's text), and no more than MAX_RESULT_BYTES in the rows it returns (1,000 rows of
+# ordinary documents are a few MB). `?sql=select zeroblob(60000000)` sent 360 MB without them.
+MAX_VALUE_BYTES = 16 * 1024 * 1024
+MAX_RESULT_BYTES = 32 * 1024 * 1024
 SETTINGS: dict[str, object] = {
     # Facet suggestions run one query per column on every table page; the chosen facets are
     # configured in metadata.yml instead.

@@ -298,7 +298,7 @@ def test_real_build_verifies_the_index(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("query", ["hjælpemid*", "fleks*", "sygedag*", "aar*"])
 def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
-    from db import highlight
+    from db import snippets
     from db.compiler import compile_query
     from db.query import parse
 
@@ -312,7 +312,7 @@ def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
     ).fetchall()
     assert rows
     for text, marked in rows:
-        ours = highlight.snippet(text, analyzer, compiled.terms, compiled.prefixes, size=10_000)
+        ours = snippets.marked(text, analyzer, compiled.terms, compiled.prefixes, size=10_000)
         assert re.findall(r"<mark>(.*?)</mark>", ours) == MARKED.findall(marked)
 
 

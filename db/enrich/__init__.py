@@ -25,9 +25,10 @@ from db.enrich.municipalities import MunicipalityMention, find_municipalities, m
 from db.enrich.outcomes import Outcome, find_outcome
 from db.enrich.scan import share_part
 from db.enrich.schema import create_enrichment_indexes, create_enrichment_tables
-from db.enrich.text import section_index, sentence_index, share_sentences, snippet
+from db.enrich.text import section_index, sentence_index, share_sentences
 from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 from db.settings import can_fork, worker_count
+from db.snippets import excerpt as snippet
 
 _SOURCE = "kildens paragraf-felt"
 _SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"

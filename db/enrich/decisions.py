@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from db.enrich.scan import Scanner
 from db.enrich.text import SentenceIndex, blocks, is_heading, sentence_index
+from db.snippets import excerpt
 from retskilde.numbers import NUMBER as _NUMBER
 from retskilde.numbers import canonical_number
 
@@ -247,10 +248,5 @@ def find_decisions(text: str, doc_type: str | None = None, own_number: str | Non
 def _raw(text: str, start: int, end: int, sentences: SentenceIndex) -> str:
     """The words around the number, within its sentence, about 60 characters each side."""
     sentence = sentences.at(start)
-    left = max(sentence.start if sentence else 0, start - 60)
-    right = min(sentence.end if sentence else len(text), end + 60)
-    while left > 0 and left < start and not text[left - 1].isspace():
-        left += 1
-    while right < len(text) and right > end and not text[right].isspace():
-        right -= 1
-    return " ".join(text[left:right].split())
+    within = (sentence.start, sentence.end) if sentence else None
+    return excerpt(text, start, end, width=120, within=within, ellipsis=False)

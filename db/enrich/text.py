@@ -249,18 +249,3 @@ def _sentence_index(text: str) -> SentenceIndex:
 def section_index(text: str) -> SpanIndex:
     """The (cached) section index of `text`."""
     return SpanIndex(sections(text))
-
-
-def snippet(text: str, start: int, end: int, width: int = 200) -> str:
-    """The sentence-ish text around a match, whitespace collapsed, at most `width` characters."""
-    left = max(0, start - width // 2)
-    right = min(len(text), end + width // 2)
-    # Cut at word boundaries so the snippet does not start or end inside a word.
-    while 0 < left < start and not text[left - 1].isspace():
-        left += 1
-    while end < right < len(text) and not text[right].isspace():
-        right -= 1
-    cut = " ".join(text[left:right].split())
-    prefix = "…" if left > 0 else ""
-    suffix = "…" if right < len(text) else ""
-    return f"{prefix}{cut}{suffix}"

@@ -23,7 +23,8 @@ from db.enrich.data import DATA_DIR, DataFileError, load
 from db.enrich.lawrefs import LawRef
 from db.enrich.laws import registry
 from db.enrich.scan import Scanner, ScannerGroup
-from db.enrich.text import Span, blocks, is_heading, snippet
+from db.enrich.text import Span, blocks, is_heading
+from db.snippets import excerpt as snippet
 
 DEFAULT_MIN_HITS = 2
 _RULE_KEYS = {
