@@ -137,10 +137,18 @@ def drop_index(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop table if exists {table}")
 
 
+def _total_order(values: tuple) -> tuple:
+    """A sort key for a tuple of column values any of which may be None, or of mixed types:
+    a document without a date or municipality must not make the build fail on `None < 2019`."""
+    return tuple((v is not None, type(v).__name__, v if v is not None else 0) for v in values)
+
+
 def _store_fingerprint(conn: sqlite3.Connection, key: str, numbered: dict) -> None:
     """Store a fingerprint of what the numbers of `numbered` stand for under `key`: the search
     caches its copy of them by it (db/search.py)."""
-    fingerprint = hashlib.sha256(repr(sorted(numbered.items())).encode()).hexdigest()[:16]
+    # Ordered by the numbers, which are unique, so the values themselves are never compared.
+    in_order = sorted(numbered.items(), key=lambda item: item[1])
+    fingerprint = hashlib.sha256(repr(in_order).encode()).hexdigest()[:16]
     conn.execute(
         f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)", (key, fingerprint)
     )
@@ -152,10 +160,7 @@ def fill_attributes(conn: sqlite3.Connection) -> None:
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     rows = conn.execute(f"select rowid, {columns} from documents order by rowid").fetchall()
     at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
-    combinations = sorted(
-        {tuple(row[i] for i in at) for row in rows},
-        key=lambda values: [(v is not None, v) for v in values],
-    )
+    combinations = sorted({tuple(row[i] for i in at) for row in rows}, key=_total_order)
     keys = {values: key for key, values in enumerate(combinations, start=1)}
     marks = ", ".join("?" for _ in FACET_COLUMNS)
     conn.executemany(
