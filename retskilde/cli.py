@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
-from retskilde.contract import validate_path
+from retskilde.contract import Problem, validate_path
 from retskilde.scrape_commands import scrape
 from retskilde.site import datasette_serve_args
 
@@ -24,7 +24,8 @@ EXIT_CODES_HELP = (
 )
 
 
-def _exit_code(problems) -> int:
+def _exit_code(problems: list[Problem]) -> int:
+    """3 when anything could not be read at all, else 1 (records that break the contract)."""
     return EXIT_FILES if any(p.unreadable for p in problems) else EXIT_CONTRACT
 
 
