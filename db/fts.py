@@ -454,12 +454,12 @@ def _check_tokenizer(conn: sqlite3.Connection, analyzer: Analyzer, windows: list
     temporary FTS5 table over the window's text, and check that highlight() marks exactly the
     words whose term was searched. FTS5 reads the window with `unicode61`, so this fails when
     the analyzer's tokens are not the tokens FTS5 sees (which would shift every snippet)."""
-    conn.execute(f"create temp table {_WINDOWS} (text text)")
-    conn.execute(
-        f"create virtual table temp.{_WINDOWS}_fts using fts5(text, content='{_WINDOWS}', "
-        f"content_rowid='rowid', tokenize='{FTS_TOKENIZE}')"
-    )
     try:
+        conn.execute(f"create temp table {_WINDOWS} (text text)")
+        conn.execute(
+            f"create virtual table temp.{_WINDOWS}_fts using fts5(text, content='{_WINDOWS}', "
+            f"content_rowid='rowid', tokenize='{FTS_TOKENIZE}')"
+        )
         for number, (_, window) in enumerate(windows, start=1):
             conn.execute(f"insert into {_WINDOWS}(rowid, text) values (?, ?)", (number, window))
             conn.execute(
@@ -486,8 +486,8 @@ def _check_tokenizer(conn: sqlite3.Connection, analyzer: Analyzer, windows: list
                     "der er indekseret; analysen deler ikke teksten i de ord, FTS5 ser"
                 )
     finally:
-        conn.execute(f"drop table temp.{_WINDOWS}_fts")
-        conn.execute(f"drop table temp.{_WINDOWS}")
+        conn.execute(f"drop table if exists temp.{_WINDOWS}_fts")
+        conn.execute(f"drop table if exists temp.{_WINDOWS}")
 
 
 def verify_index(
