@@ -130,6 +130,7 @@ async def fetch_everything(db_path: Path, records: list[dict]) -> int:
         "/-/sok?q=fleksjob&sort=nyeste",
         "/retskilde/documents",
         f"/retskilde/documents?_search={word}",
+        "/retskilde/documents?_facet_liste=keywords&_facet_liste=law_names&_facet=municipality",
     ]
     feeds = ["/-/sok.atom", f"/-/sok.atom?q={word}"]
     data = [f"/-/sok.json?q={word}", "/-/sok.json?q=", "/retskilde/documents.json?_shape=objects"]
