@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -23,13 +24,24 @@ from db.tokenchars import RANGES_PATH, latin1_token_table, pattern_for
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Bump when the analysis changes in a way the lexicon file does not show.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 _CACHE_LIMIT = 500_000
 # A suffix fix needs a key this long, so that short stems ("tilk") never rewrite other words.
 _MIN_SUFFIX_KEY = 6
 
 
 _IGHED = re.compile(r"^(\w{2,}ighed)(?:en|er|erne|ens|ernes|s)?$")
+
+
+def _ascii_digits(word: str) -> str:
+    """`word` with every decimal digit (Unicode category Nd, any script) as its ASCII digit:
+    a number copied from an Arabic or Devanagari text is the same number."""
+    if not any(character.isdecimal() for character in word):
+        return word
+    return "".join(
+        str(unicodedata.decimal(character)) if character.isdecimal() else character
+        for character in word
+    )
 
 
 class LexiconError(ValueError):
@@ -153,8 +165,11 @@ class Analyzer:
         return fixes
 
     def fold(self, word: str) -> str:
-        """Lower case, and "aa" read as "å" where it is the old spelling of the letter."""
+        """Lower case, digits of any script as ASCII digits (Arabic-Indic ١٠١ -> 101), and
+        "aa" read as "å" where it is the old spelling of the letter."""
         word = word.lower()
+        if not word.isascii():
+            word = _ascii_digits(word)
         if "aa" not in word:
             return word
         if any(word.startswith(listed) for listed in self._aa_words):

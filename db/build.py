@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,24 @@ class InvalidCorpus(Exception):
         super().__init__(f"{len(problems)} fejl i korpusset")
 
 
+class BuildFileError(Exception):
+    """A file the build needs cannot be written or read (the database folder is not writable,
+    the disk is full, …); nothing was replaced."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
 @dataclass
 class BuildReport:
     db_path: Path
     documents: int
     by_doc_type: dict[str, int] = field(default_factory=dict)
     enrichment: EnrichReport | None = None
+    # Temporary files of earlier builds that were killed before they could clean up.
+    removed_stale: list[Path] = field(default_factory=list)
 
 
 def open_for_build(path: Path) -> sqlite_utils.Database:
@@ -52,6 +65,60 @@ def _sync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _temp_path(db_path: Path, pid: int) -> Path:
+    return db_path.with_name(f".{db_path.name}.{pid}.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_files(db_path: Path) -> list[Path]:
+    """Remove what builds of `db_path` killed midway left behind (the temporary database, its
+    compacted copy, their journals); a build still running keeps its files."""
+    pattern = re.compile(
+        rf"\.{re.escape(db_path.name)}\.(\d+)\.tmp(\.vacuum)?(-journal|-wal|-shm)?"
+    )
+    removed = []
+    try:
+        candidates = sorted(db_path.parent.iterdir())
+    except OSError:
+        return removed  # no folder yet, or unreadable: writing will say so
+    for path in candidates:
+        match = pattern.fullmatch(path.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
+
+
+_FILE_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_PERM")
+
+
+def _file_error(exc: Exception, db_path: Path) -> BuildFileError | None:
+    """The BuildFileError `exc` amounts to, or None when it is not about files."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        return BuildFileError(exc.filename or db_path, f"kan ikke læses eller skrives ({reason})")
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if isinstance(exc, sqlite3.Error) and name.startswith(_FILE_ERRORS):
+        # SQLite does not say which file; the temporary files sit beside the database.
+        return BuildFileError(
+            db_path.parent, f"databasen kan ikke skrives i denne mappe ({exc}, {name})"
+        )
+    return None
 
 
 def _load(db: sqlite_utils.Database, records: list[dict]) -> None:
@@ -78,8 +145,20 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     for record in records:
         counts[record["doc_type"]] = counts.get(record["doc_type"], 0) + 1
     total = len(records)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp_path = _temp_path(db_path, os.getpid())
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        removed = remove_stale_files(db_path)
+        enrichment = _write(records, db_path, tmp_path)
+    except (OSError, sqlite3.Error) as exc:
+        error = _file_error(exc, db_path)
+        if error is None:
+            raise
+        raise error from exc
+    return BuildReport(db_path, total, dict(sorted(counts.items())), enrichment, removed)
+
+
+def _write(records: list[dict], db_path: Path, tmp_path: Path) -> EnrichReport:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
     # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
     # 100k documents).
@@ -91,8 +170,9 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
         try:
             _load(db, records)
             # The texts are in the database now, and the enrichment reads them from there: a
-            # second copy in memory made the build's peak 4.1 GB at 100k documents.
-            del records
+            # second copy in memory made the build's peak 4.1 GB at 100k documents. (Cleared,
+            # not deleted: the caller's name for the list would keep it alive.)
+            records.clear()
             enrichment = _derive(db)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
@@ -106,4 +186,4 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     finally:
         for path in (tmp_path, vacuumed):
             path.unlink(missing_ok=True)
-    return BuildReport(db_path, total, dict(sorted(counts.items())), enrichment)
+    return enrichment

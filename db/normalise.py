@@ -12,7 +12,8 @@ from retskilde.numbers import canonical_number
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 # Control characters are never text, and the search uses \x02/\x03 to mark hits in snippets.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# U+FFFE and U+FFFF are no characters at all, and would make the Atom feed invalid XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def normalise_text(text: str) -> str:

@@ -9,15 +9,32 @@ from pathlib import Path
 import click
 
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
-from retskilde.contract import validate_path
+from retskilde.contract import Problem, validate_path
 from retskilde.deploy_commands import publish, serve_public
 from retskilde.scrape_commands import scrape
 from retskilde.site import datasette_serve_args
 
+# Exit codes of validate and build (documented in their help and in the README).
+EXIT_CONTRACT = 1  # records break the contract
+EXIT_SETTING = 2  # a bad setting ($RETSKILDE_…); click also uses 2 for a wrong command line
+EXIT_FILES = 3  # a file or folder cannot be read, or the database cannot be written
+EXIT_CODES_HELP = (
+    "Afslutter med kode 0, når alt gik godt, 1 ved poster, der bryder kontrakten, 2 ved en "
+    "forkert indstilling eller kommandolinje og 3, når en fil eller mappe ikke kan læses "
+    "(eller databasen ikke kan skrives)."
+)
+
+
+def _exit_code(problems: list[Problem]) -> int:
+    """3 when anything could not be read at all, else 1 (records that break the contract)."""
+    return EXIT_FILES if any(p.unreadable for p in problems) else EXIT_CONTRACT
+
+
 corpus_option = click.option(
     "--corpus",
     "corpus",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    # Readability is checked by the build itself, which names what it cannot read (exit code 3).
+    type=click.Path(exists=True, file_okay=False, readable=False, path_type=Path),
     default=DEFAULT_CORPUS,
     show_default=True,
     help="Mappen med korpusset (én JSON-fil pr. dokument).",
@@ -41,17 +58,18 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument(
     "path",
-    type=click.Path(exists=True, path_type=Path),
+    type=click.Path(exists=True, readable=False, path_type=Path),
     default=DEFAULT_CORPUS,
     required=False,
 )
 def validate(path: Path) -> None:
     """Tjek dokumenterne i PATH (fil eller mappe) mod dokumentkontrakten.
 
-    Hver fejl nævner filen og feltet. Afslutter med kode 1, hvis der er fejl.
+    Hver fejl nævner filen og feltet; en fil eller mappe, der ikke kan læses, nævnes med
+    grunden.
     """
     records, problems = validate_path(path)
     for problem in problems:
@@ -61,15 +79,19 @@ def validate(path: Path) -> None:
         f"{len(records)} gyldige dokumenter, {len(problems)} fejl i {files_with_problems} filer"
     )
     if problems:
-        sys.exit(1)
+        sys.exit(_exit_code(problems))
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @corpus_option
 @db_option
 def build(corpus: Path, db_path: Path) -> None:
-    """Byg databasen fra korpusset (atomisk: en fejlet build efterlader den gamle database)."""
-    from db.build import InvalidCorpus
+    """Byg databasen fra korpusset (atomisk: en fejlet build efterlader den gamle database).
+
+    Midlertidige filer efter en build, der blev dræbt undervejs, fjernes (ikke filerne fra en
+    build, der stadig kører).
+    """
+    from db.build import BuildFileError, InvalidCorpus
     from db.build import build as build_database
     from db.settings import SettingError
 
@@ -79,10 +101,15 @@ def build(corpus: Path, db_path: Path) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
-        sys.exit(1)
+        sys.exit(_exit_code(exc.problems))
     except SettingError as exc:
         click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_SETTING)
+    except BuildFileError as exc:
+        click.echo(f"Build afbrudt: {exc}. Databasen er ikke ændret.", err=True)
+        sys.exit(EXIT_FILES)
+    for path in report.removed_stale:
+        click.echo(f"Fjernede {path} (efterladt af en afbrudt build)")
     click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
     for doc_type, count in report.by_doc_type.items():
         click.echo(f"  {doc_type:<22} {count:>6}")

@@ -5,6 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
+from db.build import build
+from db.search import search
 from db.sqlite import sqlite3
 from db.tokenchars import (
     FTS_TOKENIZE,
@@ -14,6 +16,7 @@ from db.tokenchars import (
     token_char_ranges,
     token_pattern,
 )
+from tests.conftest import make_record, write_record
 
 analyzer = default_analyzer()
 term = analyzer.term
@@ -213,3 +216,38 @@ def test_fingerprint_changes_with_the_lexicon(tmp_path):
     first = Analyzer(load_lexicon(path)).fingerprint
     path.write_text("synonyms:\n  - [sel, serviceloven]\n", encoding="utf-8")
     assert Analyzer(load_lexicon(path)).fingerprint != first
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("٤٥٦٧", "4567"),  # Arabic-Indic
+        ("۴۵۶۷", "4567"),  # Extended Arabic-Indic (Persian, Urdu)
+        ("४५६७", "4567"),  # Devanagari
+        ("４５６７", "4567"),  # full width
+        ("§١١٢", "§112"),
+        ("4567", "4567"),
+        ("²³", "²³"),  # superscripts are not decimal digits: kept as written
+    ],
+)
+def test_digits_of_any_script_are_folded_to_ascii(written, expected):
+    assert analyzer.fold(written) == expected
+    assert term(written) == term(expected)
+
+
+def test_a_number_in_another_script_is_found_by_ascii_digits_and_the_reverse(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_record(
+        corpus,
+        make_record(id="ast-a", text="Klagen vedrører journalnummer ٤٥٦٧ og intet andet."),
+    )
+    write_record(
+        corpus,
+        make_record(id="ast-b", text="Afgørelsen har sagsnummer 8123 i kommunens register."),
+    )
+    build(corpus, tmp_path / "r.db")
+    conn = sqlite3.connect(tmp_path / "r.db")
+    found = search(conn, "4567", facets=False)
+    assert [hit.id for hit in found.hits] == ["ast-a"]
+    assert "<mark>٤٥٦٧</mark>" in found.hits[0].snippet
+    assert [hit.id for hit in search(conn, "٨١٢٣", facets=False).hits] == ["ast-b"]

@@ -145,3 +145,37 @@ def test_cli_build_reports_counts_and_fails_cleanly(tmp_path):
     assert bad.exit_code == 1
     assert "ast-x.json: sha256" in bad.output
     assert "Databasen er ikke ændret" in bad.output
+
+
+def test_facet_columns_present_on_some_documents_and_missing_on_others(tmp_path):
+    # Real documents lack a date, a municipality, a status or a law area now and then.
+    corpus = tmp_path / "corpus"
+    write_record(corpus / "ast", make_record(law_area="Pension"))
+    write_record(
+        corpus / "ast",
+        make_record(id="ast-principmeddelelse-2-99", date=None, status=None, number="2-99"),
+    )
+    write_record(
+        corpus / "kommune",
+        make_record(
+            id="kommune-aarhus-1",
+            source="kommune",
+            doc_type="dagsordenpunkt",
+            municipality="Aarhus",
+            number=None,
+            status=None,
+        ),
+    )
+    build(corpus, tmp_path / "r.db")
+    conn = sqlite3.connect(tmp_path / "r.db")
+    combinations = conn.execute(
+        "select year, status, law_area, municipality from search_facet_keys order by facet_key"
+    ).fetchall()
+    assert sorted(combinations, key=repr) == sorted(
+        [
+            (1999, "gældende", "Pension", None),
+            (None, None, None, None),
+            (1999, None, None, "Aarhus"),
+        ],
+        key=repr,
+    )
