@@ -82,8 +82,8 @@ _LANGUAGE_PREFIX = re.compile(r"^/da(?=/|$)", re.I)
 # "Ny analyse: …", "Evalueringen af … viser". Words alone ("analyse" in passing) are not enough.
 _ANNOUNCES_ANALYSE = re.compile(
     r"\bny(?:e|t)?\s+(?:analyse|rapport|undersøgelse|evaluering|kortlægning|effektmåling|notat)"
-    r"|\b(?:analyse|rapport|undersøgelse|evaluering|kortlægning|effektmåling)(?:en|er|erne)?"
-    r"\s+(?:viser|peger|afdækker|konkluderer|dokumenterer|belyser)\b",
+    r"|\b(?:analyse|rapport|undersøgelse|evaluering|kortlægning|effektmåling)(?:en|er|erne)?\b"
+    r"(?:\s+[\wæøå-]+){0,5}?\s+(?:viser|peger|afdækker|konkluderer|dokumenterer|belyser)\b",
     re.I,
 )
 _DATE_LABEL = re.compile(
