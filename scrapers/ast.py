@@ -184,7 +184,7 @@ _FOOTER = re.compile(
     re.I,
 )
 _FOOTER_LEAD = re.compile(r"^(Ankestyrelsen|Kontakt( os)?|Find os|\d{4} København \w+)$")
-MAX_FOOTER_BLOCK = 400
+MAX_FOOTER_REST = 40  # characters of non-footer text a footer's wrapper may hold
 _SITE_SUFFIX = re.compile(r"\s*[-|–]\s*Ankestyrelsen\s*$")
 _UPDATED = re.compile(r"^Sidst opdateret\b", re.I)
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*)\s+Kommunes?\b")
@@ -507,27 +507,51 @@ def _page_date(root: Tag) -> str | None:
     return None
 
 
-def _drop_footer(root: Tag) -> None:
-    """Remove the site's footer (address, contact, "Er du bekymret …") wherever it sits."""
+def _footer_blocks(root: Tag) -> list[Tag]:
+    """The blocks that hold a footer line, and the lone "Ankestyrelsen"/postcode lines by them."""
+    marked: dict[int, Tag] = {}
     for string in root.find_all(string=_FOOTER):
-        if getattr(string, "parent", None) is None:
-            continue  # inside a block already removed
         block = string.parent
         while (
             block.name not in BLOCK_TAGS and block.parent is not None and block.parent is not root
         ):
             block = block.parent
-        # Widen to the largest wrapper that holds footer only (a block of short lines).
+        if block is not root:
+            marked.setdefault(id(block), block)
+    for block in list(marked.values()):
+        for sibling in (block.find_previous_sibling(), block.find_next_sibling()):
+            if sibling is not None and _FOOTER_LEAD.match(inline_text(sibling)):
+                marked.setdefault(id(sibling), sibling)
+    return list(marked.values())
+
+
+def _drop_footer(root: Tag) -> None:
+    """Remove the site's footer (address, contact, "Er du bekymret …") wherever it sits.
+
+    Each footer block goes, and with it the largest wrapper around it that holds little else
+    (at most MAX_FOOTER_REST characters besides footer blocks): the current site puts each
+    footer line in a rich-text block of its own, sometimes with a link beside it.
+    """
+    marked = _footer_blocks(root)
+    marked_ids = {id(block) for block in marked}
+
+    def rest(tag: Tag) -> int:
+        outside = [
+            s for s in tag.find_all(string=True) if not any(id(p) in marked_ids for p in s.parents)
+        ]
+        return len(squash("".join(outside)))
+
+    for block in marked:
+        if block.decomposed:
+            continue  # inside a wrapper already removed
+        widest = block
         while (
-            block.parent is not None
-            and block.parent is not root
-            and len(inline_text(block.parent)) <= MAX_FOOTER_BLOCK
+            widest.parent is not None
+            and widest.parent is not root
+            and rest(widest.parent) <= MAX_FOOTER_REST
         ):
-            block = block.parent
-        lead = block.find_previous_sibling()
-        if lead is not None and _FOOTER_LEAD.match(inline_text(lead)):
-            lead.decompose()
-        block.decompose()
+            widest = widest.parent
+        widest.decompose()
 
 
 def _drop_updated_lines(root: Tag) -> str | None:

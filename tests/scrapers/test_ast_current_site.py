@@ -237,3 +237,13 @@ def test_case_headings_end_the_practice_section():
 )
 def test_serviceloven_is_placed_by_its_emneord(laws, keywords, area):
     assert ast.law_area(laws, keywords) == area
+
+
+def test_a_short_body_line_beside_the_footer_stays():
+    page = (
+        "<html><main><h1>Kort nyhed</h1><article>"
+        "<p>Eksempel: Ankestyrelsen holder lukket fredag.</p><p>Teglholmsgade 3</p>"
+        "<p><a href='/kontakt'>Kontakt</a></p></article></main></html>"
+    )
+    record = ast.parse(page.encode(), "https://www.ast.dk/nyhedsarkiv/2026/lukket-fredag")
+    assert record["text"] == "Eksempel: Ankestyrelsen holder lukket fredag."
