@@ -18,15 +18,17 @@ title announces one and it links a report (`news_publication`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode, urljoin, urlparse
 
 from scrapers import star
 from scrapers.dates import parse_date
 from scrapers.htmltext import inline_text, soup_of
-from scrapers.sitemap import SitemapEntry
+from scrapers.sitemap import SitemapEntry, SitemapError, walk_sitemaps
 
+SITEMAP_PATH = "/sitemap.xml"
 SEARCH_PATH = "/soeg/"
 MAX_RESULTS = 1000  # the most the search page hands out for one query
 SEARCH_WINDOW_DAYS = 92  # a quarter per query keeps each under MAX_RESULTS
@@ -218,6 +220,9 @@ def search_candidate(hit: SearchHit) -> Candidate | None:
         return Candidate(hit.url, "fokusrevision", hit.date, hit.title)
     if _ANALYSE_TAG.search(tags):
         return Candidate(hit.url, "analyse", hit.date, hit.title)
+    by_path = sitemap_candidate(hit.url)  # a path under …/analyser/ says it too
+    if by_path is not None and not by_path.news:
+        return Candidate(hit.url, by_path.kind, hit.date, hit.title)
     return None
 
 
@@ -251,3 +256,99 @@ def news_publication(
     if record["doc_type"] != kind:
         record = {**record, "doc_type": kind, "id": star.record_id(kind, url)}
     return replace(publication, record=record)
+
+
+# -- the whole discovery ----------------------------------------------------------------------
+
+
+@dataclass
+class Discovery:
+    """What discovery found, how, and what it could not read (URL, reason)."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    method: str = ""  # "sitemap" or "søgning"
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    pages_read: int = 0
+
+
+def sitemap_url(base_url: str) -> str:
+    """The sitemap of the site at `base_url`."""
+    return urljoin(base_url.rstrip("/") + "/", SITEMAP_PATH.lstrip("/"))
+
+
+def _from_sitemap(
+    base_url: str, fetch: Callable[[str], bytes], errors: tuple[type[Exception], ...]
+) -> Discovery:
+    found = Discovery(method="sitemap")
+    root = sitemap_url(base_url)
+    try:
+        walk = walk_sitemaps(root, fetch, errors)
+    except (SitemapError, *errors) as exc:
+        found.failures.append((root, f"sitemap: {getattr(exc, 'reason', exc)}"))
+        return found
+    found.pages_read = 1
+    found.failures.extend((url, f"sitemap: {reason}") for url, reason in walk.failures)
+    found.candidates = sitemap_candidates(walk.entries, base_url)
+    if not found.candidates:
+        found.failures.append(
+            (root, "sitemap: ingen fokusrevisioner, analyser eller nyheder om dem")
+        )
+    return found
+
+
+def _from_search(
+    base_url: str,
+    fetch: Callable[[str], bytes],
+    errors: tuple[type[Exception], ...],
+    since: date,
+    until: date,
+) -> Discovery:
+    found = Discovery(method="søgning")
+    pages: list[SearchPage] = []
+    windows = search_windows(since, until)
+    while windows:
+        start, end = windows.pop(0)
+        url = search_url(base_url, start, end)
+        try:
+            page = parse_search(fetch(url), url)
+        except (star.ParseError, *errors) as exc:
+            found.failures.append((url, f"søgesiden: {getattr(exc, 'reason', exc)}"))
+            continue
+        found.pages_read += 1
+        if page.truncated and start < end:
+            # The search stops at maxResults: ask again for each half of the window.
+            middle = start + (end - start) // 2
+            windows[:0] = [(middle + timedelta(days=1), end), (start, middle)]
+            continue
+        pages.append(page)
+    found.candidates = search_candidates(pages)
+    return found
+
+
+def discover(
+    base_url: str,
+    fetch: Callable[[str], bytes],
+    *,
+    since: date | None = None,
+    until: date,
+    errors: tuple[type[Exception], ...] = (),
+) -> Discovery:
+    """STAR's publications from the sitemap, or, when it has none, from the search page.
+
+    `fetch` returns a URL's bytes and raises one of `errors` when it cannot. The sitemap's
+    failures are kept next to the search's, so a run that finds nothing can say what it tried.
+    """
+    from_sitemap = _from_sitemap(base_url, fetch, errors)
+    if from_sitemap.candidates:
+        if since is not None:
+            # A page the sitemap says has not changed since then is left out; one without
+            # <lastmod> may have, so it stays.
+            first = since.isoformat()
+            from_sitemap.candidates = [
+                c for c in from_sitemap.candidates if c.lastmod is None or c.lastmod >= first
+            ]
+        return from_sitemap
+    from_search = _from_search(base_url, fetch, errors, since or date(FIRST_YEAR, 1, 1), until)
+    from_search.failures[:0] = from_sitemap.failures
+    from_search.pages_read += from_sitemap.pages_read
+    return from_search

@@ -197,3 +197,99 @@ def test_page_key_ignores_da_prefix_www_case_and_trailing_slash():
         "https://star.dk/viden-og-tal/analyser/a"
     )
     assert star.page_key("https://star.dk/dansk/a") != star.page_key("https://star.dk/a")
+
+
+class Site:
+    """URL → bytes; anything else is a 404 (raised as LookupError)."""
+
+    def __init__(self, pages: dict[str, bytes]):
+        self.pages = pages
+        self.asked: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.asked.append(url)
+        if url not in self.pages:
+            raise LookupError(f"{url}: HTTP 404")
+        return self.pages[url]
+
+
+SITEMAP = (FOLDER / "sitemap" / "sitemap.xml").read_bytes()
+SEARCH = (FOLDER / "soeg" / "soeg-2025-q4.html").read_bytes()
+
+
+def test_discovery_uses_the_sitemap_when_it_names_publications():
+    site = Site({"https://star.dk/sitemap.xml": SITEMAP})
+    found = star_discovery.discover(
+        "https://star.dk", site, until=date(2026, 3, 1), errors=(LookupError,)
+    )
+    assert found.method == "sitemap" and found.failures == []
+    assert len(found.candidates) == 4
+    assert site.asked == ["https://star.dk/sitemap.xml"]  # no search at all
+    # --since keeps what changed since then, and what the sitemap gives no <lastmod> for.
+    recent = star_discovery.discover(
+        "https://star.dk",
+        site,
+        since=date(2025, 12, 1),
+        until=date(2026, 3, 1),
+        errors=(LookupError,),
+    )
+    assert [c.lastmod for c in recent.candidates] == ["2025-12-09", "2026-02-03"]
+
+
+def test_without_a_sitemap_discovery_searches_window_by_window():
+    q4 = star_discovery.search_url("https://star.dk", date(2025, 10, 1), date(2025, 12, 31))
+    site = Site({q4: SEARCH})
+    found = star_discovery.discover(
+        "https://star.dk",
+        site,
+        since=date(2025, 1, 1),
+        until=date(2025, 12, 31),
+        errors=(LookupError,),
+    )
+    assert found.method == "søgning"
+    assert [c.kind for c in found.candidates] == ["fokusrevision", "analyse"]
+    # The missing sitemap and the three quarters the search could not give are named by URL.
+    failed = [url for url, _ in found.failures]
+    assert failed[0] == "https://star.dk/sitemap.xml" and "HTTP 404" in found.failures[0][1]
+    assert len(failed) == 4 and all("ManualDateFrom=2025-" in url for url in failed[1:])
+    assert found.pages_read == 1
+
+
+def test_a_sitemap_without_publications_falls_back_to_the_search_and_says_so():
+    empty = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://star.dk/ydelser/</loc></url></urlset>'
+    q4 = star_discovery.search_url("https://star.dk", date(2025, 10, 1), date(2025, 12, 31))
+    site = Site({"https://star.dk/sitemap.xml": empty, q4: SEARCH})
+    found = star_discovery.discover(
+        "https://star.dk",
+        site,
+        since=date(2025, 10, 1),
+        until=date(2025, 12, 31),
+        errors=(LookupError,),
+    )
+    assert found.method == "søgning" and len(found.candidates) == 2
+    assert "ingen fokusrevisioner" in found.failures[0][1]
+
+
+def test_a_full_search_window_is_split_until_each_part_is_whole():
+    def results(start: date, end: date, n: int) -> bytes:
+        items = "".join(
+            f'<li><a href="/viden-og-tal/analyser/{start}-{i}/"><h2>Analyse {i}</h2></a></li>'
+            for i in range(n)
+        )
+        return f'<ul id="SearchResultArea">{items}</ul>'.encode()
+
+    whole = (date(2025, 10, 1), date(2025, 12, 31))
+    pages = {star_discovery.search_url("https://star.dk", *whole): results(*whole, 1000)}
+    first_half = (date(2025, 10, 1), date(2025, 11, 15))
+    second_half = (date(2025, 11, 16), date(2025, 12, 31))
+    pages[star_discovery.search_url("https://star.dk", *first_half)] = results(*first_half, 600)
+    pages[star_discovery.search_url("https://star.dk", *second_half)] = results(*second_half, 700)
+    found = star_discovery.discover(
+        "https://star.dk",
+        Site(pages),
+        since=whole[0],
+        until=whole[1],
+        errors=(LookupError,),
+    )
+    assert len(found.candidates) == 1300  # not the 1000 the first answer was cut at
+    assert found.pages_read == 3
