@@ -406,13 +406,19 @@ def _tags(root: Tag) -> list[str]:
     return tags
 
 
-def _meta_value(key: str, pieces: list[str]) -> tuple[str | None, int]:
-    """The value for `key` at the start of `pieces`, and how many pieces it took."""
+def _meta_value(key: str, pieces: list[str], inline: bool = False) -> tuple[str | None, int]:
+    """The value for `key` at the start of `pieces`, and how many pieces it took.
+
+    After a label of its own a date may be dressed ("mandag den 5. januar 2026"); on the
+    label's own line only a bare date counts, or body text such as "Dato for underskrift af
+    aftalen var 1. maj" would be taken for metadata.
+    """
     if not pieces:
         return None, 0
     first = pieces[0].strip(" :")
     if key in ("signed", "published", "date"):
-        return (first, 1) if is_date_only(first) else (None, 0)
+        dated = is_date_only(first) or (not inline and len(first) <= 40 and parse_date(first))
+        return (first, 1) if dated else (None, 0)
     if key == "paragraph":
         if not first.startswith("§"):
             return None, 0
@@ -478,7 +484,7 @@ def _metadata(root: Tag) -> dict[str, str]:
                 continue
         elif inline and inline.group(2).strip():
             key = _META_KEYS[inline.group(1)]
-            value, count = _meta_value(key, [inline.group(2), *texts[index + 1 :]])
+            value, count = _meta_value(key, [inline.group(2), *texts[index + 1 :]], inline=True)
             if value:
                 found.setdefault(key, value)
                 used.extend(pieces[index : index + count])

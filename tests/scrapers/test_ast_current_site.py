@@ -247,3 +247,11 @@ def test_a_short_body_line_beside_the_footer_stays():
     )
     record = ast.parse(page.encode(), "https://www.ast.dk/nyhedsarkiv/2026/lukket-fredag")
     assert record["text"] == "Eksempel: Ankestyrelsen holder lukket fredag."
+
+
+def test_a_dressed_date_after_its_own_label_is_read_but_not_on_a_body_line():
+    box = "<dl><dt>Dato for underskrift</dt><dd>mandag den 5. januar 2026</dd></dl>"
+    assert ast.parse(_page(box), URL)["date"] == "2026-01-05"
+    body = "<p>Dato for underskrift af aftalen var 1. maj 2024.</p>"
+    record = ast.parse(_page(body), URL)
+    assert "date" not in record and "Dato for underskrift af aftalen" in record["text"]
