@@ -145,6 +145,10 @@ class Fetcher:
         """Whether robots.txt lets us fetch `url`."""
         return self._robots_for(url).can_fetch(url, self.user_agent)
 
+    def sitemaps(self, url: str) -> list[str]:
+        """The sitemaps robots.txt of `url`'s host names (`Sitemap:` lines), in its order."""
+        return list(self._robots_for(url).sitemaps)
+
     # -- robots.txt -----------------------------------------------------------------------
 
     def _check_robots(self, url: str) -> None:

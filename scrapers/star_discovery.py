@@ -277,21 +277,26 @@ def sitemap_url(base_url: str) -> str:
 
 
 def _from_sitemap(
-    base_url: str, fetch: Callable[[str], bytes], errors: tuple[type[Exception], ...]
+    base_url: str,
+    fetch: Callable[[str], bytes],
+    errors: tuple[type[Exception], ...],
+    roots: list[str],
 ) -> Discovery:
     found = Discovery(method="sitemap")
-    root = sitemap_url(base_url)
-    try:
-        walk = walk_sitemaps(root, fetch, errors)
-    except (SitemapError, *errors) as exc:
-        found.failures.append((root, f"sitemap: {getattr(exc, 'reason', exc)}"))
-        return found
-    found.pages_read = 1
-    found.failures.extend((url, f"sitemap: {reason}") for url, reason in walk.failures)
-    found.candidates = sitemap_candidates(walk.entries, base_url)
-    if not found.candidates:
+    entries: list[SitemapEntry] = []
+    for root in roots:
+        try:
+            walk = walk_sitemaps(root, fetch, errors)
+        except (SitemapError, *errors) as exc:
+            found.failures.append((root, f"sitemap: {getattr(exc, 'reason', exc)}"))
+            continue
+        found.pages_read += 1
+        found.failures.extend((url, f"sitemap: {reason}") for url, reason in walk.failures)
+        entries.extend(walk.entries)
+    found.candidates = sitemap_candidates(entries, base_url)
+    if found.pages_read and not found.candidates:
         found.failures.append(
-            (root, "sitemap: ingen fokusrevisioner, analyser eller nyheder om dem")
+            (roots[0], "sitemap: ingen fokusrevisioner, analyser eller nyheder om dem")
         )
     return found
 
@@ -332,13 +337,16 @@ def discover(
     since: date | None = None,
     until: date,
     errors: tuple[type[Exception], ...] = (),
+    sitemaps: list[str] | None = None,
 ) -> Discovery:
     """STAR's publications from the sitemap, or, when it has none, from the search page.
 
+    `sitemaps` are the ones robots.txt names (`Sitemap:`); without any, /sitemap.xml is tried.
     `fetch` returns a URL's bytes and raises one of `errors` when it cannot. The sitemap's
     failures are kept next to the search's, so a run that finds nothing can say what it tried.
     """
-    from_sitemap = _from_sitemap(base_url, fetch, errors)
+    roots = sitemaps or [sitemap_url(base_url)]
+    from_sitemap = _from_sitemap(base_url, fetch, errors, roots)
     if from_sitemap.candidates:
         if since is not None:
             # A page the sitemap says has not changed since then is left out; one without

@@ -358,3 +358,9 @@ def test_crawl_delay_of_an_rfc_robots_txt_is_still_honoured(make, clock):
     start = clock.t
     fetcher.get("https://star.dk/b")
     assert 3 <= clock.t - start < 5
+
+
+def test_the_sitemaps_robots_txt_names_are_offered(make):
+    server = Server(robots="User-agent: *\nDisallow:\nSitemap: https://star.dk/sitemap_index.xml\n")
+    assert make(server).sitemaps("https://star.dk/soeg/") == ["https://star.dk/sitemap_index.xml"]
+    assert make(Server(robots=404)).sitemaps("https://star.dk/") == []

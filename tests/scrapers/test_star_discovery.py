@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 from datetime import date
 from pathlib import Path
@@ -293,3 +294,16 @@ def test_a_full_search_window_is_split_until_each_part_is_whole():
     )
     assert len(found.candidates) == 1300  # not the 1000 the first answer was cut at
     assert found.pages_read == 3
+
+
+def test_discovery_reads_the_sitemaps_robots_txt_names_instead_of_guessing():
+    site = Site({"https://star.dk/sitemap_index.xml.gz": gzip.compress(SITEMAP)})
+    found = star_discovery.discover(
+        "https://star.dk",
+        site,
+        until=date(2026, 3, 1),
+        errors=(LookupError,),
+        sitemaps=["https://star.dk/sitemap_index.xml.gz"],
+    )
+    assert found.method == "sitemap" and len(found.candidates) == 4
+    assert site.asked == ["https://star.dk/sitemap_index.xml.gz"]
