@@ -406,6 +406,16 @@ def _tags(root: Tag) -> list[str]:
     return tags
 
 
+_SECTION_WORD = re.compile(
+    r"^(§§?|\d+\s?[a-z]?|[a-z]|stk\.|nr\.|pkt\.|litra|og|samt|jf\.|,)$", re.I
+)
+
+
+def _bare_sections(value: str) -> bool:
+    """True for a value that is only section references: "§ 14, stk. 1 og 2", "§ 171 b"."""
+    return all(_SECTION_WORD.match(word) for word in re.findall(r"[^\s,]+|,", value))
+
+
 def _meta_value(key: str, pieces: list[str], inline: bool = False) -> tuple[str | None, int]:
     """The value for `key` at the start of `pieces`, and how many pieces it took.
 
@@ -420,7 +430,9 @@ def _meta_value(key: str, pieces: list[str], inline: bool = False) -> tuple[str 
         dated = is_date_only(first) or (not inline and len(first) <= 40 and parse_date(first))
         return (first, 1) if dated else (None, 0)
     if key == "paragraph":
-        if not first.startswith("§"):
+        # On the label's own line the value must be nothing but sections, or a sentence
+        # such as "Paragraf § 5 i loven handler om …" would be taken for one.
+        if not first.startswith("§") or len(first) > 80 or (inline and not _bare_sections(first)):
             return None, 0
         taken = [first]
         for piece in pieces[1:]:
@@ -458,11 +470,7 @@ def _remove_pieces(root: Tag, pieces: list) -> None:
 
 def _metadata(root: Tag) -> dict[str, str]:
     """The metadata box's label/value pairs, whatever the markup; removed once read."""
-    pieces = [
-        s
-        for s in root.find_all(string=True)
-        if s.strip() and not isinstance(s, Comment) and s.parent.name not in ("th",)
-    ]
+    pieces = [s for s in root.find_all(string=True) if s.strip() and not isinstance(s, Comment)]
     texts = [squash(str(s)) for s in pieces]
     found: dict[str, str] = {}
     used: list = []

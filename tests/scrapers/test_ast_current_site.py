@@ -56,11 +56,16 @@ EXPECTED = {
         # One text line each, with and without colon.
         "<ul><li>Dato for underskrift 05.01.2026</li><li>Offentliggørelsesdato: 09.01.2026</li>"
         "<li>Paragraf § 112</li><li>Journalnummer: 25-10203</li></ul>",
+        # A table with the labels in header cells.
+        "<table><tr><th>Dato for underskrift</th><td>05.01.2026</td></tr>"
+        "<tr><th>Offentliggørelsesdato</th><td>09.01.2026</td></tr>"
+        "<tr><th>Paragraf</th><td>§ 112</td></tr><tr><th>Journalnummer</th><td>25-10203</td></tr>"
+        "</table>",
         # All in one text block, lines broken by <br>.
         "<p>Dato for underskrift<br>05.01.2026<br>Offentliggørelsesdato<br>09.01.2026<br>"
         "Paragraf<br>§ 112<br>Journalnummer<br>25-10203</p>",
     ],
-    ids=["siblings", "p-pairs", "dt-dd", "strong", "one-line", "br-lines"],
+    ids=["siblings", "p-pairs", "dt-dd", "strong", "one-line", "th-td", "br-lines"],
 )
 def test_the_metadata_box_is_read_whatever_its_markup(box):
     record = ast.parse(_page(box), URL)
@@ -94,11 +99,17 @@ def test_body_text_that_starts_like_a_label_stays_text():
     body_like = (
         "<p>Dato for underskrift af aftalen var ikke oplyst i sagen.</p>"
         "<p>Paragraf 5 i aftalen nævner ikke samvær.</p>"
+        "<p>Paragraf § 5 i loven handler om inddragelse af barnet.</p>"
         "<table><tr><th>Kommune</th><th>Antal sager</th></tr><tr><td>Nordby</td><td>12</td></tr>"
         "</table>"
     )
     record = ast.parse(_page(body_like), URL)
-    for kept in ("Dato for underskrift af aftalen", "Paragraf 5 i aftalen", "Kommune | Antal"):
+    for kept in (
+        "Dato for underskrift af aftalen",
+        "Paragraf 5 i aftalen",
+        "Paragraf § 5 i loven handler",
+        "Kommune | Antal",
+    ):
         assert kept in record["text"]
     assert "paragraph" not in record and "date" not in record and "municipality" not in record
 
