@@ -17,11 +17,19 @@ import hashlib
 import re
 from urllib.parse import urljoin, urlparse
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 
 from retskilde.numbers import NUMBER, canonical_number
-from scrapers.dates import parse_date
-from scrapers.htmltext import clean_html, inline_text, link_title, paragraphs, soup_of, squash
+from scrapers.dates import MONTH_NAMES, is_date_only, parse_date
+from scrapers.htmltext import (
+    BLOCK_TAGS,
+    clean_html,
+    inline_text,
+    link_title,
+    paragraphs,
+    soup_of,
+    squash,
+)
 from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 
 SOURCE = "ast"
@@ -51,9 +59,27 @@ LAW_AREAS = (
     ("beskæftigelsesindsats", "Beskæftigelse"),
     ("beskæftigelsesloven", "Beskæftigelse"),
     ("barnets lov", "Børn og unge"),
+    ("hjælpemiddel", "Handicap og hjælpemidler"),
     ("forvaltningsloven", "Forvaltningsret"),
     ("retssikkerhedsloven", "Forvaltningsret"),
     ("offentlighedsloven", "Forvaltningsret"),
+)
+# Serviceloven spans several areas (hjælpemidler and handicap, adults' social services, and
+# before barnets lov in 2024 also children), so its area comes from the page's emneord; a
+# decision about e.g. forsorgshjem or krisecentre belongs to none of the contract's areas and
+# gets no law_area rather than a wrong one.
+SPANNING_LAWS = ("serviceloven", "lov om social service")
+# Emneord that place a Serviceloven decision, matched at a word start ("Børn" but not "Tvungen").
+SPANNING_LAW_KEYWORDS = tuple(
+    (re.compile(rf"\b(?:{pattern})", re.I), area)
+    for pattern, area in (
+        (
+            r"hjælpemid|forbrugsgode|merudgift|tabt arbejdsfortjeneste|handicap|funktionsevne"
+            r"|borgerstyret personlig assistance|bpa\b|ledsage|boligindretning|bil\b|biler\b",
+            "Handicap og hjælpemidler",
+        ),
+        (r"anbring|samvær|børn|barn|unge?\b|efterværn|forebyggende foranstaltning", "Børn og unge"),
+    )
 )
 SECTION_HEADINGS = (
     "Principmeddelelsen fastslår",
@@ -64,11 +90,26 @@ SECTION_HEADINGS = (
     "Love og bekendtgørelser",
     "Reglerne",
     "Praksis",
+    "Kasserede",
+    "Kasserede principmeddelelser",
+    "Den konkrete afgørelse",
     "Afgørelse",
     "Afgørelsen",
     "Ankestyrelsens afgørelse",
+    "Begrundelse",
+    "Begrundelsen",
+    "Om reglerne",
+    "Mødebehandling",
 )
 _HEADING_KEYS = {h.casefold(): h for h in SECTION_HEADINGS}
+# Headings that name one case or one part of a decision: "Sag nr. 2, j.nr. 24-86142",
+# "Begrundelsen for afgørelsen om fortsat anbringelse". Each is its own section, so the case
+# text after "Praksis" is never counted as practice.
+_HEADING_PATTERN = re.compile(
+    r"^(sag nr\.\s*\d+\b.{0,40}|begrundelse(n)? for [^.]{3,80}|kasserede\s*:?)$", re.I
+)
+# "Kasserede" lists principmeddelelser the practice replaced: practice too.
+PRAKSIS_SECTIONS = ("Praksis", "Kasserede", "Kasserede principmeddelelser")
 
 _NUMBER_IN_TITLE = re.compile(
     rf"princip(?:meddelelse|afgørelse)\w*\s+(?:nr\.\s*)?({NUMBER})\b", re.I
@@ -77,6 +118,9 @@ _NUMBER_ANYWHERE = re.compile(rf"(?<![\w-])({NUMBER})(?![\w-])")
 # Numbers that are really paragraph ranges or dates: "§§ 68-70", "stk. 2-3", "nr. 10-12".
 _NOT_A_DECISION = re.compile(r"(§§?|stk\.|nr\.|kl\.|pkt\.)\s*$", re.I)
 _LAW_TAG = re.compile(r"(lov(en)?|loven|lovens)$|^lov om|^bekendtgørelse|^barnets lov", re.I)
+_PRAKSISUNDERSOEGELSE = re.compile(r"praksisunders(?:oe|o|ø)gelse")
+_NEWS_FOLDERS = {"nyheder", "nyhedsarkiv"}
+_MONTH_SEGMENT = re.compile(r"^(?:0?[1-9]|1[0-2])$")
 _YEAR_SEGMENT = re.compile(r"^(?:[a-z-]*-)?((?:19|20)\d{2})$")
 _LISTING_SEGMENTS = {
     "nyheder",
@@ -85,6 +129,10 @@ _LISTING_SEGMENTS = {
     "udtalelser",
     "tilsynsudtalelser",
     "praksisundersogelser",
+    "praksisundersoegelser",
+    "nyhedsarkiv",
+    "tal-og-undersogelser",
+    "tal-og-undersoegelser",
     "jan",
     "feb",
     "mar",
@@ -97,6 +145,7 @@ _LISTING_SEGMENTS = {
     "okt",
     "nov",
     "dec",
+    *MONTH_NAMES,
 }
 _META_LABELS = (
     ("Dato for underskrift", "signed"),
@@ -113,10 +162,30 @@ _META_LABELS = (
     ("Kommune", "municipality"),
 )
 _LABELS = "|".join(re.escape(label) for label, _ in _META_LABELS)
-# A label is its own element (<strong>Paragraf</strong>, <dt>Paragraf</dt>); body text that merely
-# starts with "Kommunen …" or "Dato …" is never taken for one.
+_META_KEYS = dict(_META_LABELS)
+# The box's real markup is unknown, so it is read as a stream of text pieces: a label is a piece
+# of its own ("Paragraf", "Paragraf:") whose value is in the pieces after it, or a piece that
+# starts with a label and goes on with a value ("Paragraf § 5"). Either way the value must look
+# like what the label promises, so body text that merely starts with "Kommunen …" or "Dato …"
+# is never taken for metadata.
 _META_LABEL_ONLY = re.compile(rf"^\s*({_LABELS})\s*:?\s*$")
 _META_LABEL_RE = re.compile(rf"^\s*({_LABELS})(?=\s|:|$)\s*:?\s*(.*)$", re.S)
+_JOURNAL_VALUE = re.compile(r"^[\w./-]*\d[\w./-]*(?: [\w./-]*\d[\w./-]*)?$")
+_MUNICIPALITY_VALUE = re.compile(r"^[A-ZÆØÅ][\wæøå]+(?:[- ][A-ZÆØÅ][\wæøå]+)*(?: Kommune)?$")
+# A Paragraf value may come as several pieces: "§ 47", "§ 49", "§ 171 b", "stk. 2", "og § 18".
+_PARAGRAPH_PIECE = re.compile(r"^(§|stk\.|nr\.|og\b|samt\b|,)", re.I)
+# The site's footer, which the current site puts in the same rich-text blocks as the body.
+_FOOTER = re.compile(
+    r"Teglholmsgade\s+3|\bEAN:\s*\d|\bCVR:\s*\d|sikkermail@ast\.dk|Er du bekymret for et barn"
+    r"|\bTelefontider\b|Receptionens åbningstider|7998 Statsservice|Tilgængelighedserklæring"
+    r"|Se mere om at kontakte Ankestyrelsen"
+    # The old site's footer lines, whole: body text may well mention the address or number.
+    r"|^\s*(Ring|Telefon):\s*33 41 12 00|^\s*Mail:\s*ast@ast\.dk\s*$|^\s*Adresse:\s*Ankestyrelsen",
+    re.I,
+)
+_FOOTER_LEAD = re.compile(r"^(Ankestyrelsen|Kontakt( os)?|Find os|\d{4} København \w+)$")
+MAX_FOOTER_REST = 40  # characters of non-footer text a footer's wrapper may hold
+_SITE_SUFFIX = re.compile(r"\s*[-|–]\s*Ankestyrelsen\s*$")
 _UPDATED = re.compile(r"^Sidst opdateret\b", re.I)
 _MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*)\s+Kommunes?\b")
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".odt")
@@ -154,30 +223,44 @@ def _is_listing(segments: list[str]) -> bool:
     return (
         last in _LISTING_SEGMENTS
         or bool(_YEAR_SEGMENT.match(last))
+        or (
+            bool(_MONTH_SEGMENT.match(last))
+            and len(segments) > 1
+            and bool(_YEAR_SEGMENT.match(segments[-2]))
+        )
         or (len(segments) > 1 and last == segments[-2])
     )
 
 
 def classify(url: str) -> str | None:
-    """The kind of document at `url` (one of KINDS), or None for pages that are not documents."""
+    """The kind of document at `url` (one of KINDS), or None for pages that are not documents.
+
+    Both sites' paths parse: the current one writes ø as "oe" (tal-og-undersoegelser,
+    praksisundersoegelse) and keeps news under /nyhedsarkiv, the old one wrote "o" and /nyheder.
+    """
     segments = _segments(url)
     if len(segments) < 2 or _is_listing(segments):
         return None
-    if "principmeddelelser" in segments[:-1] or "principafgorelser" in segments[:-1]:
+    folders = segments[:-1]
+    if "principmeddelelser" in folders or "principafgorelser" in folders:
         return "principmeddelelse"
-    if segments[0] == "tilsynet" and any("udtalelse" in s for s in segments[1:-1]):
+    if any(s.startswith("tilsyn") for s in folders) and any("udtalelse" in s for s in folders):
         return "tilsynsudtalelse"
-    if segments[0] == "tal-og-undersogelser" and any(
-        "praksisundersogelse" in s for s in segments[1:-1]
-    ):
+    if any(_PRAKSISUNDERSOEGELSE.search(s) for s in folders):
         return "praksisundersoegelse"
-    if segments[0] == "nyheder":
+    if any(s in _NEWS_FOLDERS or s.startswith("nyheder-") for s in folders):
         return "nyhed"
-    if any(s == "artikler" or s.startswith("artikler-") for s in segments[:-1]) or segments[
+    if any(s == "artikler" or s.startswith("artikler-") for s in folders) or segments[
         -1
     ].startswith("artikel-"):
         return "artikel"
     return None
+
+
+def title_number(title: str) -> str | None:
+    """The decision number in a principmeddelelse's title ("… principmeddelelse 22-25 om …")."""
+    match = _NUMBER_IN_TITLE.search(title)
+    return match.group(1).upper() if match else None
 
 
 def record_id(kind: str, url: str, number: str | None = None) -> str:
@@ -215,14 +298,31 @@ def split_tags(tags: list[str]) -> dict:
     return out
 
 
-def law_area(law_names: list[str]) -> str | None:
-    """The contract's law_area for the first law that belongs to exactly one area."""
+def law_area(law_names: list[str], keywords: list[str] = ()) -> str | None:
+    """The contract's law_area for the first law that belongs to one area.
+
+    A law that spans several areas (Serviceloven) is placed by the page's emneord, and left
+    out when they do not tell.
+    """
     for name in law_names:
         lowered = name.casefold()
         for needle, area in LAW_AREAS:
             if needle in lowered:
                 return area
+    if any(law in name.casefold() for name in law_names for law in SPANNING_LAWS):
+        for keyword in keywords:
+            for pattern, area in SPANNING_LAW_KEYWORDS:
+                if pattern.search(keyword):
+                    return area
     return None
+
+
+def _heading(paragraph: str) -> str | None:
+    stripped = paragraph.strip()
+    known = _HEADING_KEYS.get(stripped.casefold().rstrip(" :"))
+    if known:
+        return known
+    return stripped.rstrip(" :") if _HEADING_PATTERN.match(stripped) else None
 
 
 def sections(record: dict) -> dict[str, str]:
@@ -230,7 +330,7 @@ def sections(record: dict) -> dict[str, str]:
     found: dict[str, list[str]] = {}
     current: str | None = None
     for paragraph in record.get("text", "").split("\n\n"):
-        heading = _HEADING_KEYS.get(paragraph.strip().casefold())
+        heading = _heading(paragraph)
         if heading:
             current = heading
             found.setdefault(current, [])
@@ -251,9 +351,11 @@ def decision_numbers(text: str) -> list[str]:
 
 
 def praksis_numbers(record: dict) -> list[str]:
-    """The decision numbers the record's "Praksis" section cites (its own number left out)."""
+    """The decision numbers the record's "Praksis" (and "Kasserede") cite, its own left out."""
     own = record.get("number")
-    return [n for n in decision_numbers(sections(record).get("Praksis", "")) if n != own]
+    found = sections(record)
+    text = "\n\n".join(found[name] for name in PRAKSIS_SECTIONS if name in found)
+    return [n for n in decision_numbers(text) if n != own]
 
 
 # -- page parsing -----------------------------------------------------------------------------
@@ -287,10 +389,10 @@ def _title(soup: BeautifulSoup, root: Tag) -> str | None:
         if title:
             return title
     meta = soup.find("meta", attrs={"property": "og:title"})
-    if meta is not None and squash(meta.get("content", "")):
-        return squash(meta["content"])
+    if meta is not None and _SITE_SUFFIX.sub("", squash(meta.get("content", ""))):
+        return _SITE_SUFFIX.sub("", squash(meta["content"]))
     if soup.title is not None:
-        return re.sub(r"\s*[-|–]\s*Ankestyrelsen\s*$", "", squash(soup.title.get_text())) or None
+        return _SITE_SUFFIX.sub("", squash(soup.title.get_text())) or None
     return None
 
 
@@ -304,48 +406,166 @@ def _tags(root: Tag) -> list[str]:
     return tags
 
 
+_SECTION_WORD = re.compile(
+    r"^(§§?|\d+\s?[a-z]?|[a-z]|stk\.|nr\.|pkt\.|litra|og|samt|jf\.|,)$", re.I
+)
+
+
+def _bare_sections(value: str) -> bool:
+    """True for a value that is only section references: "§ 14, stk. 1 og 2", "§ 171 b"."""
+    return all(_SECTION_WORD.match(word) for word in re.findall(r"[^\s,]+|,", value))
+
+
+def _meta_value(key: str, pieces: list[str], inline: bool = False) -> tuple[str | None, int]:
+    """The value for `key` at the start of `pieces`, and how many pieces it took.
+
+    After a label of its own a date may be dressed ("mandag den 5. januar 2026"); on the
+    label's own line only a bare date counts, or body text such as "Dato for underskrift af
+    aftalen var 1. maj" would be taken for metadata.
+    """
+    if not pieces:
+        return None, 0
+    first = pieces[0].strip(" :")
+    if key in ("signed", "published", "date"):
+        dated = is_date_only(first) or (not inline and len(first) <= 40 and parse_date(first))
+        return (first, 1) if dated else (None, 0)
+    if key == "paragraph":
+        # On the label's own line the value must be nothing but sections, or a sentence
+        # such as "Paragraf § 5 i loven handler om …" would be taken for one.
+        if not first.startswith("§") or len(first) > 80 or (inline and not _bare_sections(first)):
+            return None, 0
+        taken = [first]
+        for piece in pieces[1:]:
+            piece = piece.strip()
+            if _META_LABEL_RE.match(piece) or not _PARAGRAPH_PIECE.match(piece) or len(piece) > 60:
+                break
+            taken.append(piece)
+        return re.sub(r"\s+,", ",", " ".join(taken)), len(taken)
+    if key in ("journal_number", "case_number"):
+        return (first, 1) if len(first) <= 40 and _JOURNAL_VALUE.match(first) else (None, 0)
+    if key == "municipality":
+        return (first, 1) if _MUNICIPALITY_VALUE.match(first) else (None, 0)
+    return None, 0
+
+
+def _remove_pieces(root: Tag, pieces: list) -> None:
+    """Remove the read pieces with every element around them that holds nothing else."""
+    taken = {id(piece) for piece in pieces}
+
+    def only_taken(tag: Tag) -> bool:
+        return all(id(s) in taken for s in tag.find_all(string=True) if s.strip())
+
+    for piece in pieces:
+        if getattr(piece, "parent", None) is None:
+            continue  # inside an element removed with an earlier piece
+        node = piece
+        while node.parent is not None and node.parent is not root and only_taken(node.parent):
+            node = node.parent
+        if isinstance(node, Tag):
+            if not node.decomposed:
+                node.decompose()
+        elif node.parent is not None:
+            node.extract()
+
+
 def _metadata(root: Tag) -> dict[str, str]:
-    """Label/value pairs ("Journalnummer 23-12345"), removed from the page once read."""
-    labelled = [
-        s
-        for s in root.find_all(string=True)
-        if _META_LABEL_ONLY.match(str(s)) and s.parent is not None and s.parent.name != "[document]"
-    ]
-    if not labelled:
-        return {}
-    blocks: list[Tag] = []
-    for string in labelled:
+    """The metadata box's label/value pairs, whatever the markup; removed once read."""
+    pieces = [s for s in root.find_all(string=True) if s.strip() and not isinstance(s, Comment)]
+    texts = [squash(str(s)) for s in pieces]
+    found: dict[str, str] = {}
+    used: list = []
+    index = 0
+    while index < len(pieces):
+        text = texts[index]
+        only = _META_LABEL_ONLY.match(text)
+        inline = None if only else _META_LABEL_RE.match(text)
+        if only:
+            key = _META_KEYS[only.group(1)]
+            value, count = _meta_value(key, texts[index + 1 :])
+            # A value in a header cell is a column title, not a value.
+            if value and pieces[index + 1].parent.name == "th":
+                value = None
+            if value:
+                found.setdefault(key, value)
+                used.extend(pieces[index : index + 1 + count])
+                index += 1 + count
+                continue
+        elif inline and inline.group(2).strip():
+            key = _META_KEYS[inline.group(1)]
+            value, count = _meta_value(key, [inline.group(2), *texts[index + 1 :]], inline=True)
+            if value:
+                found.setdefault(key, value)
+                used.extend(pieces[index : index + count])
+                index += count
+                continue
+        index += 1
+    _remove_pieces(root, used)
+    return found
+
+
+def _page_date(root: Tag) -> str | None:
+    """The date line under the title ("09-01-2026"), removed from the page; None if none."""
+    for tag in root.find_all(["p", "div", "span", "time", "small"]):
+        if tag.decomposed or tag.find(["p", "div", "ul", "ol", "table", "h2", "h3"]):
+            continue
+        text = inline_text(tag)
+        if is_date_only(text):
+            day = parse_date(text)
+            if tag.name == "time" and tag.get("datetime"):
+                day = parse_date(tag["datetime"]) or day
+            parent = tag.parent
+            tag.decompose()
+            if parent is not None and parent is not root and not parent.get_text(strip=True):
+                parent.decompose()
+            return day
+    return None
+
+
+def _footer_blocks(root: Tag) -> list[Tag]:
+    """The blocks that hold a footer line, and the lone "Ankestyrelsen"/postcode lines by them."""
+    marked: dict[int, Tag] = {}
+    for string in root.find_all(string=_FOOTER):
         block = string.parent
         while (
-            block.name not in ("p", "li", "dt", "dd", "div", "tr", "dl")
-            and block.parent is not root
+            block.name not in BLOCK_TAGS and block.parent is not None and block.parent is not root
         ):
             block = block.parent
-        if block.name == "dt" and block.parent is not None and block.parent.name == "dl":
-            block = block.parent
-        if block not in blocks:
-            blocks.append(block)
-    lines: list[str] = []
-    for block in blocks:
-        lines.extend(paragraphs(block) if block.name in ("dl", "div") else [inline_text(block)])
-    found: dict[str, str] = {}
-    keys = dict(_META_LABELS)
-    index = 0
-    while index < len(lines):
-        match = _META_LABEL_RE.match(lines[index])
-        index += 1
-        if not match:
-            continue
-        label, value = match.group(1), match.group(2).strip(" :")
-        if not value and index < len(lines) and not _META_LABEL_RE.match(lines[index]):
-            value = lines[index]
-            index += 1
-        if value:
-            found.setdefault(keys[label], value)
-    for block in blocks:
-        block.decompose()
-    # A box whose label blocks are now gone leaves an empty wrapper; drop it too.
-    return found
+        if block is not root:
+            marked.setdefault(id(block), block)
+    for block in list(marked.values()):
+        for sibling in (block.find_previous_sibling(), block.find_next_sibling()):
+            if sibling is not None and _FOOTER_LEAD.match(inline_text(sibling)):
+                marked.setdefault(id(sibling), sibling)
+    return list(marked.values())
+
+
+def _drop_footer(root: Tag) -> None:
+    """Remove the site's footer (address, contact, "Er du bekymret …") wherever it sits.
+
+    Each footer block goes, and with it the largest wrapper around it that holds little else
+    (at most MAX_FOOTER_REST characters besides footer blocks): the current site puts each
+    footer line in a rich-text block of its own, sometimes with a link beside it.
+    """
+    marked = _footer_blocks(root)
+    marked_ids = {id(block) for block in marked}
+
+    def rest(tag: Tag) -> int:
+        outside = [
+            s for s in tag.find_all(string=True) if not any(id(p) in marked_ids for p in s.parents)
+        ]
+        return len(squash("".join(outside)))
+
+    for block in marked:
+        if block.decomposed:
+            continue  # inside a wrapper already removed
+        widest = block
+        while (
+            widest.parent is not None
+            and widest.parent is not root
+            and rest(widest.parent) <= MAX_FOOTER_REST
+        ):
+            widest = widest.parent
+        widest.decompose()
 
 
 def _drop_updated_lines(root: Tag) -> str | None:
@@ -406,7 +626,7 @@ def _add_tag_fields(record: dict, tags: list[str]) -> None:
         record["keywords"] = split["keywords"]
     if split["law_names"]:
         record["law_names"] = split["law_names"]
-        area = law_area(split["law_names"])
+        area = law_area(split["law_names"], split["keywords"])
         if area:
             record["law_area"] = area
     if "status" in split:
@@ -420,12 +640,14 @@ def parse_principmeddelelse(content: bytes, url: str, fetched_at: str | None = N
     soup = soup_of(content)
     root = _content_root(soup)
     title = _title(soup, root)
-    match = _NUMBER_IN_TITLE.search(title or "")
-    if not title or not match:
+    number = title_number(title or "")
+    if not title or not number:
         raise ParseError(url, f"ingen principmeddelelse på siden (titel: {title!r})")
-    number = canonical_number(match.group(1))
+    written_number, number = number, canonical_number(number)
     tags = _tags(root)
+    _drop_footer(root)
     meta = _metadata(root)
+    page_date = _page_date(root)
     _drop_updated_lines(root)
     text_paragraphs = paragraphs(root)
     if (
@@ -435,11 +657,12 @@ def parse_principmeddelelse(content: bytes, url: str, fetched_at: str | None = N
         raise ParseError(url, "ingen afgørelsestekst på siden (ingen kendte afsnit)")
     record = _common_fields("principmeddelelse", url, content, title, fetched_at)
     # The id keeps the number as the page writes it, so ids already in a corpus stay the same.
-    record["id"] = record_id("principmeddelelse", url, match.group(1).upper())
+    record["id"] = record_id("principmeddelelse", url, written_number)
     record["text"] = "\n\n".join(text_paragraphs)
     record["number"] = number
     signed = parse_date(meta.get("signed", ""))
-    published = parse_date(meta.get("published", ""))
+    # The date line under the title is the day the page was published.
+    published = parse_date(meta.get("published", "")) or page_date
     if signed or published:
         record["date"] = signed or published
     if published and published != record["date"]:
@@ -471,7 +694,9 @@ def parse_article(content: bytes, url: str, kind: str, fetched_at: str | None = 
     time_tag = root.find("time", attrs={"datetime": True})
     published = parse_date(time_tag["datetime"]) if time_tag is not None else None
     tags = _tags(root)
+    _drop_footer(root)
     meta = _metadata(root)
+    page_date = _page_date(root)
     updated = _drop_updated_lines(root)
     text_paragraphs = paragraphs(root)
     text = "\n\n".join(text_paragraphs)
@@ -484,6 +709,7 @@ def parse_article(content: bytes, url: str, kind: str, fetched_at: str | None = 
         parse_date(meta.get("date", ""))
         or parse_date(meta.get("published", ""))
         or published
+        or page_date
         or updated
     )
     if day:

@@ -15,13 +15,13 @@ import email.utils
 import logging
 import random
 import time
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlparse
 
 import httpx
+from protego import Protego
 
 from retskilde import __version__
 from scrapers.rawstore import RawStore, Snapshot
@@ -31,6 +31,7 @@ USER_AGENT = (
 )
 RETRY_STATUSES = {429}  # plus every 5xx
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 log = logging.getLogger("retskilde.fetch")
 
@@ -121,7 +122,7 @@ class Fetcher:
         )
         self._next_slot: dict[str, float] = {}
         self._interval: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._robots: dict[str, Protego] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -142,7 +143,11 @@ class Fetcher:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets us fetch `url`."""
-        return self._robots_for(url).can_fetch(self.user_agent, url)
+        return self._robots_for(url).can_fetch(url, self.user_agent)
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The sitemaps robots.txt of `url`'s host names (`Sitemap:` lines), in its order."""
+        return list(self._robots_for(url).sitemaps)
 
     # -- robots.txt -----------------------------------------------------------------------
 
@@ -150,26 +155,28 @@ class Fetcher:
         if not self.allowed(url):
             raise RobotsDisallowed(url, "robots.txt tillader ikke, at siden hentes")
 
-    def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser:
+    def _robots_for(self, url: str) -> Protego:
+        # RFC 9309: `*` and `$` in paths, the longest matching rule wins, and an Allow beats a
+        # Disallow of the same length. urllib.robotparser takes rules literally and in file
+        # order, so it let `/soeg?q=…` through under `Disallow: /*?`.
         parts = urlparse(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         parser = self._robots.get(origin)
         if parser is not None:
             return parser
-        parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         try:
             result = self._get(f"{origin}/robots.txt", conditional=True)
         except FetchError as exc:
             if exc.status in (401, 403):
-                parser.disallow_all = True
+                parser = Protego.parse(_DISALLOW_ALL)
             elif exc.status is not None and 400 <= exc.status < 500:
-                parser.allow_all = True  # no robots.txt: everything is allowed
+                parser = Protego.parse("")  # no robots.txt: everything is allowed
             else:
                 # Unreachable robots.txt: we cannot know the rules, so we do not crawl the host.
                 log.warning("robots.txt kunne ikke hentes (%s); værten springes over", exc.reason)
-                parser.disallow_all = True
+                parser = Protego.parse(_DISALLOW_ALL)
         else:
-            parser.parse(result.content.decode("utf-8", errors="replace").splitlines())
+            parser = Protego.parse(result.content.decode("utf-8", errors="replace"))
             delay = parser.crawl_delay(self.user_agent)
             if delay:
                 self._interval[parts.netloc] = max(self._host_interval(parts.netloc), float(delay))

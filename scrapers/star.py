@@ -71,6 +71,21 @@ LAW_AREAS = (
     ("ledig", "Beskæftigelse"),
 )
 
+# News items: /om-styrelsen/nyt/nyheder/<år>/<måned>/<slug>/ until 2025, from 2026
+# /om-styrelsen/nyt/nyheder-og-aktuelt-fra-styrelsen-for-arbejdsmarked-og-rekruttering/<år>/
+# <måned>/<slug>; either may carry the /da/ prefix the site uses for some of its paths.
+_NEWS_PATH = re.compile(
+    r"^/(?:da/)?om-styrelsen/nyt/nyheder[a-z-]*/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/[^/]+/?$", re.I
+)
+_LANGUAGE_PREFIX = re.compile(r"^/da(?=/|$)", re.I)
+# A news item that announces a publication says so in its title: "Ny fokusrevision viser …",
+# "Ny analyse: …", "Evalueringen af … viser". Words alone ("analyse" in passing) are not enough.
+_ANNOUNCES_ANALYSE = re.compile(
+    r"\bny(?:e|t)?\s+(?:analyse|rapport|undersøgelse|evaluering|kortlægning|effektmåling|notat)"
+    r"|\b(?:analyse|rapport|undersøgelse|evaluering|kortlægning|effektmåling)(?:en|er|erne)?\b"
+    r"(?:\s+[\wæøå-]+){0,5}?\s+(?:viser|peger|afdækker|konkluderer|dokumenterer|belyser)\b",
+    re.I,
+)
 _DATE_LABEL = re.compile(
     r"^\s*(udgivet|offentliggjort|publiceret|udgivelsesdato|dato)\s*:?\s*(.*)$", re.I | re.S
 )
@@ -149,6 +164,29 @@ def _dir_path(url: str) -> str:
 
 def _is_attachment(url: str, text: str = "") -> bool:
     return urlparse(url).path.lower().endswith(ATTACHMENT_SUFFIXES) or bool(_FILE_MARK.search(text))
+
+
+def is_news_url(url: str) -> bool:
+    """True for a news item's own page (either news path, with or without /da/)."""
+    return bool(_NEWS_PATH.match(urlparse(url).path))
+
+
+def page_key(url: str) -> str:
+    """What identifies a page whatever its spelling: host and path, without /da/, case or "/"."""
+    parts = urlparse(url)
+    path = _LANGUAGE_PREFIX.sub("", parts.path).rstrip("/").lower() or "/"
+    host = parts.netloc.lower().removeprefix("www.")
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def announced_kind(title: str, lead: str = "") -> str | None:
+    """The kind of publication a news item announces ("Ny fokusrevision viser …"), else None."""
+    text = f"{title} {lead}"
+    if _FOKUSREVISION.search(text):
+        return "fokusrevision"
+    if _ANNOUNCES_ANALYSE.search(text):
+        return "analyse"
+    return None
 
 
 def record_id(doc_type: str, url: str) -> str:

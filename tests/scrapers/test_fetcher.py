@@ -292,3 +292,75 @@ def test_redirects_are_followed_through_robots_txt(make):
     with pytest.raises(RobotsDisallowed):
         fetcher.get("https://www.ast.dk/flyttet")
     assert "/privat/x" not in server.paths()
+
+
+RFC_ROBOTS = (
+    "User-agent: *\n"
+    "Disallow: /*?\n"
+    "Disallow: /privat/\n"
+    "Allow: /privat/offentlig\n"
+    "Disallow: /*.pdf$\n"
+    "Allow: /soeg/$\n"
+    "Disallow: /soeg/\n"
+    "Crawl-delay: 3\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        # `*` matches any run of characters: a query string anywhere is disallowed.
+        ("/soeg?q=fokusrevision", False),
+        ("/da/soeg/?q=*&maxResults=1000", False),
+        ("/soeg", True),
+        # Longest match wins, and the longer Allow beats the shorter Disallow.
+        ("/privat/side", False),
+        ("/privat/offentlig/rapport", True),
+        # `$` anchors the end: only a path that ends in .pdf is caught.
+        ("/filer/rapport.pdf", False),
+        ("/filer/rapport.pdf.html", True),
+        ("/soeg/", True),
+        ("/soeg/resultater", False),
+        ("/om-styrelsen/nyt/", True),
+    ],
+)
+def test_robots_txt_follows_rfc_9309(make, path, allowed):
+    server = Server(robots=RFC_ROBOTS)
+    fetcher = make(server)
+    assert fetcher.allowed(f"https://star.dk{path}") is allowed
+
+
+def test_a_wildcard_disallow_blocks_the_request_before_it_is_sent(make):
+    server = Server(robots="User-agent: *\nDisallow: /*?\n")
+    server.script("/soeg", httpx.Response(200, text="resultater"))
+    fetcher = make(server)
+    with pytest.raises(RobotsDisallowed):
+        fetcher.get("https://star.dk/soeg?q=*&maxResults=1000")
+    assert server.paths() == []
+    assert fetcher.get("https://star.dk/soeg").content == b"resultater"
+
+
+def test_our_own_group_replaces_the_star_group(make):
+    server = Server(
+        robots="User-agent: *\nDisallow: /\n\nUser-agent: retskilde\nDisallow: /kladder/\n"
+    )
+    fetcher = make(server)
+    assert fetcher.allowed("https://www.ast.dk/nyhedsarkiv")
+    assert not fetcher.allowed("https://www.ast.dk/kladder/x")
+
+
+def test_crawl_delay_of_an_rfc_robots_txt_is_still_honoured(make, clock):
+    server = Server(robots=RFC_ROBOTS)
+    server.script("/a", httpx.Response(200, text="a"))
+    server.script("/b", httpx.Response(200, text="b"))
+    fetcher = make(server, rate=100.0)
+    fetcher.get("https://star.dk/a")
+    start = clock.t
+    fetcher.get("https://star.dk/b")
+    assert 3 <= clock.t - start < 5
+
+
+def test_the_sitemaps_robots_txt_names_are_offered(make):
+    server = Server(robots="User-agent: *\nDisallow:\nSitemap: https://star.dk/sitemap_index.xml\n")
+    assert make(server).sitemaps("https://star.dk/soeg/") == ["https://star.dk/sitemap_index.xml"]
+    assert make(Server(robots=404)).sitemaps("https://star.dk/") == []
