@@ -10,6 +10,7 @@ import click
 
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
 from retskilde.contract import validate_path
+from retskilde.kommuner_command import kommuner
 from retskilde.scrape_commands import scrape
 from retskilde.site import datasette_serve_args
 
@@ -188,3 +189,4 @@ def _plain_snippet(snippet: str) -> str:
 
 
 cli.add_command(scrape)
+cli.add_command(kommuner)
