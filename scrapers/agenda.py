@@ -420,3 +420,130 @@ def collect(
         else:
             result.records.append(item_record(meeting, item, content, fetched_at))
     return result
+
+
+# -- items from a meeting document (the minutes as Word or PDF) --------------------------------
+
+# Headings of an item's sections as the case systems write them in the meeting documents.
+DOCUMENT_HEADINGS = (
+    "resumé",
+    "resume",
+    "sagsfremstilling",
+    "supplerende sagsfremstilling",
+    "indstilling",
+    "administrationens indstilling",
+    "administrationen indstiller",
+    "beslutningstema",
+    "beslutningskompetence",
+    "beslutning",
+    "beslutninger",
+    "økonomi",
+    "økonomiske konsekvenser",
+    "retsgrundlag",
+    "lovgrundlag",
+    "høring",
+    "kommunikation",
+    "sagsforløb",
+    "baggrund",
+    "tidsplan",
+    "bilag",
+)
+_DOCUMENT_ITEM = re.compile(r"^(?:punkt\s+)?(\d{1,3})\.?\s+(\S.{2,})$", re.I)
+_TOC_LINE = re.compile(r"PAGEREF|\bTOC\b|(\.{3,}|…+|\t)\s*\d+\s*$")
+_CASE_LABEL = re.compile(r"^(?:sagsnr|sagsnummer|sag nr)\.?(?:\s+i\s+\w+)?\s*:?\s*(.*)$", re.I)
+_LABEL_VALUE = re.compile(r"^(afbud|fraværende|fravær|bemærkning)\s*:\s*(.+)$", re.I)
+_SIGNATURES = re.compile(r"^underskrift(sside|er)\s*:?$", re.I)  # not "Underskriftsside 5"
+_DECISION_LINE = re.compile(r"^beslutning(?:er)?\s+(i|på|fra)\s+.+\s+den\s+\S+$", re.I)
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """One item read from a meeting document: number, title, case number and sections."""
+
+    number: str
+    title: str
+    case_number: str | None
+    sections: tuple[Section, ...]
+
+
+def is_document_heading(line: str) -> bool:
+    """A section heading in a meeting document: a known name, or "Beslutning i … den …"."""
+    text = line.rstrip(":").strip()
+    return text.casefold() in DOCUMENT_HEADINGS or bool(_DECISION_LINE.match(text))
+
+
+def items_from_paragraphs(
+    lines: list[str], titles: dict[str, str] | None = None
+) -> list[DocumentItem]:
+    """The items of a meeting document's paragraphs, in order.
+
+    An item starts at "N. Titel" (or "Punkt N Titel") with N the next number; when the meeting
+    page gave the titles (`titles`: number → title), only a line naming that title starts it.
+    The table of contents (page references) and what precedes the first item are left out.
+    """
+    lines = [_cells_joined(line) for line in lines if not _TOC_LINE.search(line)]
+    lines = [line for line in lines if line]
+    end = next((i for i, line in enumerate(lines) if _SIGNATURES.match(line)), len(lines))
+    lines = lines[:end]
+    starts: list[tuple[int, str, str]] = []
+    for index, line in enumerate(lines):
+        match = _DOCUMENT_ITEM.match(line)
+        if not match or is_document_heading(line) or not match.group(2)[0].isupper():
+            continue
+        number, title = match.group(1), match.group(2).strip()
+        if titles is not None:
+            known = titles.get(number)
+            if known is None or not title.casefold().startswith(known.casefold()[:30]):
+                continue
+        else:
+            # The item's own head follows within a few lines; a numbered point of an
+            # Indstilling ("3. At …") is followed by more of its text.
+            ahead = []
+            for following in lines[index + 1 : index + 4]:
+                if _DOCUMENT_ITEM.match(following) and not is_document_heading(following):
+                    break  # the next title: this one was a line of the contents
+                ahead.append(following)
+            if not any(_CASE_LABEL.match(a) or is_document_heading(a) for a in ahead):
+                continue
+        if any(n == number and t[:30] == title[:30] for _, n, t in starts):
+            # The same item again: what came before was a table of contents.
+            starts = [s for s in starts if int(s[1]) < int(number)]
+        expected = int(starts[-1][1]) + 1 if starts else int(number)
+        if int(number) != expected:
+            continue
+        starts.append((index, number, title))
+    items: list[DocumentItem] = []
+    for position, (index, number, title) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
+        items.append(_document_item(number, title, lines[index + 1 : end]))
+    return items
+
+
+def _cells_joined(line: str) -> str:
+    # A table row read as "Label: | value" (Word layouts put the item head in a table).
+    return squash(re.sub(r"\s*\|\s*", " ", re.sub(r"^\s*\|\s*", "", line)))
+
+
+def _document_item(number: str, title: str, body: list[str]) -> DocumentItem:
+    case_number = None
+    kept: list[str] = []
+    pending_case = False
+    for line in body:
+        case = _CASE_LABEL.match(line)
+        if pending_case:
+            case_number, pending_case = line, False
+        elif case and case_number is None:
+            case_number = case.group(1).strip() or None
+            pending_case = case_number is None  # "Sagsnr. i ESDH:" with the value on the next line
+        elif (label := _LABEL_VALUE.match(line)) is not None:
+            kept += [label.group(1).capitalize(), label.group(2)]
+        elif ":" in line and is_document_heading(line.split(":", 1)[0]) and line.split(":", 1)[1]:
+            # "Beslutningskompetence: Økonomiudvalget": a heading and its value on one line.
+            heading, value = line.split(":", 1)
+            kept += [heading.strip(), value.strip()]
+        else:
+            kept.append(line)
+    sections = sections_from_paragraphs(
+        kept, lambda line: is_document_heading(line) or line in ("Afbud", "Fraværende")
+    )
+    return DocumentItem(number, title, case_number, tuple(sections))

@@ -26,9 +26,9 @@ REGIONS = (
 # platform → (what a user reads, the module that collects it)
 PLATFORMS: dict[str, tuple[str, str]] = {
     "firstagenda": ("FirstAgenda Publication", "scrapers.firstagenda"),
+    "aabendagsorden": ("Åben Dagsorden", "scrapers.aabendagsorden"),
 }
 UNSUPPORTED: dict[str, str] = {
-    "aabendagsorden": "Åben Dagsorden",
     "kk": "kk.dk (Drupal JSON:API)",
     "meetingsplus": "Formpipe Meetings+",
     "aalborg": "Aalborgs egen app (apps.aalborgkommune.dk)",

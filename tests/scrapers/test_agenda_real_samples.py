@@ -109,3 +109,60 @@ def test_real_aarhus_pages_give_sections_decisions_and_every_attachment():
     assert sum(len(r.get("attachments", [])) for r in agenda_page.records) == links
     with_resume = [r for r in agenda_page.records if "\n\nResume\n\n" in f"\n\n{r['text']}"]
     assert with_resume and all(r["summary"] for r in with_resume)
+
+
+AABEN = SAMPLES / "aabendagsorden" / "2025-11-19_glostrup_oekonomiudvalget.document.xml"
+
+
+def _docx_of(document_xml: bytes) -> bytes:
+    # The committed .docx is truncated; its word/document.xml is whole. The least package
+    # python-docx opens around it.
+    import io
+    import zipfile
+
+    types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        "</Relationships>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", types)
+        package.writestr("_rels/.rels", rels)
+        package.writestr("word/document.xml", document_xml)
+    return buffer.getvalue()
+
+
+def test_real_aaben_dagsorden_document_gives_its_four_items_and_their_sections():
+    from scrapers import aabendagsorden as ad
+    from scrapers.docxtext import docx_paragraphs
+
+    items = ad.document_items(docx_paragraphs(_docx_of(AABEN.read_bytes()), str(AABEN)))
+    assert [i.number for i in items] == ["1", "2", "3", "4"]  # the contents list is no item
+    assert [i.case_number for i in items] == ["25/23642", "25/23642", "25/20079", "25/23642"]
+    third = {s.heading: s.paragraphs for s in items[2].sections}
+    assert list(third) == [
+        "Beslutningskompetence",
+        "Resumé",
+        "Sagsfremstilling",
+        "Indstilling",
+        "Beslutning i Økonomiudvalget den 19-11-2025",
+        "Afbud",
+    ]
+    assert third["Resumé"] == (
+        "At godkende ansættelse af centerchef til Center for Glostrup Ejendomme.",
+    )
+    assert agenda.is_closed(items[3].title) and not agenda.is_closed(items[2].title)
+    assert [s.heading for s in items[3].sections if s.is_decision] == [
+        "Beslutning i Økonomiudvalget den 19-11-2025"
+    ]
+    # The signature page after the last item is no part of it.
+    assert "Kasper Damsgaard" not in str(items[3].sections)
