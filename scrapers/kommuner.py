@@ -27,9 +27,9 @@ REGIONS = (
 PLATFORMS: dict[str, tuple[str, str]] = {
     "firstagenda": ("FirstAgenda Publication", "scrapers.firstagenda"),
     "aabendagsorden": ("Åben Dagsorden", "scrapers.aabendagsorden"),
+    "kk": ("kk.dk (Drupal JSON:API)", "scrapers.kkdk"),
 }
 UNSUPPORTED: dict[str, str] = {
-    "kk": "kk.dk (Drupal JSON:API)",
     "meetingsplus": "Formpipe Meetings+",
     "aalborg": "Aalborgs egen app (apps.aalborgkommune.dk)",
     "hedensted": "SBSYS-modul i Umbraco (hedensted.dk)",
