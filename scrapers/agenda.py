@@ -488,7 +488,7 @@ def items_from_paragraphs(
     starts: list[tuple[int, str, str]] = []
     for index, line in enumerate(lines):
         match = _DOCUMENT_ITEM.match(line)
-        if not match or is_document_heading(line) or not match.group(2)[0].isupper():
+        if not match or is_document_heading(line) or not _could_be_title(match.group(2)):
             continue
         number, title = match.group(1), match.group(2).strip()
         if titles is not None:
@@ -517,6 +517,12 @@ def items_from_paragraphs(
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         items.append(_document_item(number, title, lines[index + 1 : end]))
     return items
+
+
+def _could_be_title(text: str) -> bool:
+    # The numbered points of an Indstilling read "1. At …," / "2. at …;": no item title does.
+    first = text.split(maxsplit=1)[0].casefold()
+    return text[0].isupper() and first != "at" and not text.rstrip().endswith((",", ";"))
 
 
 def _cells_joined(line: str) -> str:

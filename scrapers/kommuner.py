@@ -28,9 +28,9 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "firstagenda": ("FirstAgenda Publication", "scrapers.firstagenda"),
     "aabendagsorden": ("Åben Dagsorden", "scrapers.aabendagsorden"),
     "kk": ("kk.dk (Drupal JSON:API)", "scrapers.kkdk"),
+    "meetingsplus": ("Formpipe Meetings+", "scrapers.meetingsplus"),
 }
 UNSUPPORTED: dict[str, str] = {
-    "meetingsplus": "Formpipe Meetings+",
     "aalborg": "Aalborgs egen app (apps.aalborgkommune.dk)",
     "hedensted": "SBSYS-modul i Umbraco (hedensted.dk)",
     "rksk": "eDoc i Dynamicweb (rksk.dk)",
