@@ -29,9 +29,9 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "aabendagsorden": ("Åben Dagsorden", "scrapers.aabendagsorden"),
     "kk": ("kk.dk (Drupal JSON:API)", "scrapers.kkdk"),
     "meetingsplus": ("Formpipe Meetings+", "scrapers.meetingsplus"),
+    "aalborg": ("Aalborgs egen app", "scrapers.aalborg"),
 }
 UNSUPPORTED: dict[str, str] = {
-    "aalborg": "Aalborgs egen app (apps.aalborgkommune.dk)",
     "hedensted": "SBSYS-modul i Umbraco (hedensted.dk)",
     "rksk": "eDoc i Dynamicweb (rksk.dk)",
     "frederikssund": "Frederikssunds egne CMS-sider",
