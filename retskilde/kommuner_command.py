@@ -36,6 +36,7 @@ def kommuner(as_json: bool, region: str | None, platform: str | None) -> None:
                 "platform_navn": k.platform_label,
                 "base_url": k.base_url,
                 "hentes": k.collected,
+                "status": k.status,
                 "belaeg": k.evidence,
             }
             for k in chosen
@@ -43,12 +44,15 @@ def kommuner(as_json: bool, region: str | None, platform: str | None) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for k in chosen:
-        status = "hentes" if k.collected else "hentes ikke"
         click.echo(
             f"{k.code}  {k.name:<18} {k.region.removeprefix('Region '):<12} "
-            f"{k.platform_label:<44} {status:<11} {k.base_url}"
+            f"{k.platform_label:<40} {k.status:<11} {k.base_url}"
         )
     per_platform = Counter(k.platform_label for k in chosen)
     collected = sum(k.collected for k in chosen)
+    ready = sum(k.has_parser and not k.collected for k in chosen)
     summary = ", ".join(f"{label}: {n}" for label, n in per_platform.most_common())
-    click.echo(f"{len(chosen)} kommuner, {collected} hentes ({summary})", err=True)
+    click.echo(
+        f"{len(chosen)} kommuner, {collected} hentes, {ready} med parser klar ({summary})",
+        err=True,
+    )

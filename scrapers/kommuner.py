@@ -31,6 +31,9 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "meetingsplus": ("Formpipe Meetings+", "scrapers.meetingsplus"),
     "aalborg": ("Aalborgs egen app", "scrapers.aalborg"),
 }
+# The platforms `retskilde scrape` collects today. The others' parsers are done and tested; they
+# are collected once they run on the shared crawl runner.
+CRAWLED = frozenset({"firstagenda"})
 UNSUPPORTED: dict[str, str] = {
     "hedensted": "SBSYS-modul i Umbraco (hedensted.dk)",
     "rksk": "eDoc i Dynamicweb (rksk.dk)",
@@ -59,8 +62,20 @@ class Kommune:
 
     @property
     def collected(self) -> bool:
-        """Whether Retskilde has a scraper for this municipality's platform."""
+        """Whether `retskilde scrape` collects this municipality's agendas."""
+        return self.platform in CRAWLED
+
+    @property
+    def has_parser(self) -> bool:
+        """Whether Retskilde reads this municipality's platform (a module in `scrapers/`)."""
         return self.platform in PLATFORMS
+
+    @property
+    def status(self) -> str:
+        """What a reader is told: collected, parser ready, or not collected."""
+        if self.collected:
+            return "hentes"
+        return "parser klar" if self.has_parser else "hentes ikke"
 
     @property
     def platform_label(self) -> str:

@@ -21,7 +21,7 @@ MINUTES = FOLDER / "job-og-velfaerdsudvalget-2026-03-12.html"
 
 def test_every_recorded_page_has_its_expected_result():
     assert all(expected_path(p).exists() for p in recorded("aalborg"))
-    assert AALBORG.settings["udvalg_ids"] and AALBORG.collected
+    assert AALBORG.settings["udvalg_ids"] and AALBORG.has_parser
 
 
 def test_meeting_list_uses_only_the_links_query_on_our_own_host():

@@ -95,7 +95,9 @@ def test_platform_counts_match_the_research():
     assert counts["firstagenda"] == 88
     assert counts["aabendagsorden"] == counts["meetingsplus"] == 2
     assert counts["kk"] == 1
-    assert sum(k.collected for k in ALL) == 94
+    assert sum(k.has_parser for k in ALL) == 94
+    assert sum(k.collected for k in ALL) == sum(counts[p] for p in kommuner.CRAWLED)
+    assert set(kommuner.PLATFORMS) >= kommuner.CRAWLED
 
 
 @pytest.mark.parametrize(
@@ -212,11 +214,23 @@ def test_kommuner_command_lists_every_municipality_with_platform_and_status():
     assert len(rows) == 98
     by_name = {row["kommune"]: row for row in rows}
     assert by_name["Hvidovre"]["kommunekode"] == "167" and by_name["Hvidovre"]["hentes"] is True
-    assert by_name["Hedensted"]["hentes"] is False
+    assert by_name["Hedensted"]["status"] == "hentes ikke"
+    assert by_name["Glostrup"]["status"] in ("hentes", "parser klar")
     assert by_name["Ishøj"]["platform"] == "ishoj"
     text = CliRunner().invoke(cli, ["kommuner", "--region", "Sjælland"])
     lines = text.stdout.splitlines()
     assert len(lines) == 17 and lines[0].startswith("253  Greve")
-    assert "17 kommuner, 17 hentes" in text.stderr
+    assert "17 kommuner, 17 hentes, 0 med parser klar" in text.stderr
     bad = CliRunner().invoke(cli, ["kommuner", "--region", "Skåne"])
     assert bad.exit_code == 2 and "ukendt region" in bad.output
+
+
+def test_the_registry_agrees_with_the_builds_list_of_municipalities():
+    # Two lists for two stages (the scrapers' registry, the enrichment's name list): the same 98
+    # names in the same regions, so a record's municipality is always one the build knows.
+    import yaml
+
+    path = kommuner.REGISTRY_PATH.parents[1] / "db" / "data" / "municipalities.yml"
+    listed = yaml.safe_load(path.read_text("utf-8"))["municipalities"]
+    theirs = {(m["name"], f"Region {m['region']}") for m in listed}
+    assert {(k.name, k.region) for k in ALL} == theirs
