@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode, urljoin, urlparse
@@ -256,3 +257,27 @@ def parse_meeting_fragment(
 def document_items(paragraphs: list[str]) -> list[DocumentItem]:
     """The items of the meeting document (`/meeting/files/{id}/{name}`), read as paragraphs."""
     return items_from_paragraphs(paragraphs)
+
+
+# -- discovery (the network behind `get`, the fetcher's call) ----------------------------------
+
+
+def discover_meetings(
+    get: Callable[[str], bytes], kommune: Kommune, start: date, end: date
+) -> list[MeetingRef]:
+    """Every public meeting from `start` to `end`: windows under the cap, a full one split."""
+    date_format = kommune.settings.get("datoformat", "iso")
+    excluded = tuple(kommune.settings.get("udelad_udvalg", ()))
+    pending = windows(start, end)
+    found: dict[str, MeetingRef] = {}
+    while pending:
+        first, last = pending.pop(0)
+        url = search_url(kommune.base_url, first, last, date_format)
+        result = parse_search(get(url), url, excluded)
+        smaller = halves(first, last) if result.capped else None
+        if smaller:
+            pending[:0] = smaller
+            continue
+        for meeting in result.meetings:
+            found.setdefault(meeting.id, meeting)
+    return sorted(found.values(), key=lambda m: (m.start, m.id), reverse=True)

@@ -13,6 +13,7 @@ constitution; the registry holds the known ones (`udvalg_ids`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlparse
 
@@ -144,3 +145,17 @@ def parse_minutes_page(
             )
         )
     return collect(meeting, items, content, fetched_at)
+
+
+def discover_meetings(get: Callable[[str], bytes], kommune: Kommune) -> list[MeetingLink]:
+    """The minutes of every committee the registry knows an id for."""
+    ids = kommune.settings.get("udvalg_ids") or []
+    if not ids:
+        raise ParseError(kommune.base_url, "registret kender ingen udvalgs-id'er (udvalg_ids)")
+    found: dict[str, MeetingLink] = {}
+    for committee_id in ids:
+        url = meetings_url(kommune.base_url, committee_id)
+        for meeting in parse_meetings(get(url), url, kommune.base_url):
+            if meeting.kind == "referat":
+                found.setdefault(meeting.url, meeting)
+    return sorted(found.values(), key=lambda m: (m.date, m.url), reverse=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, unquote, urlencode, urljoin, urlparse
@@ -220,3 +221,21 @@ def parse_item_page(
         url=url,
     )
     return collect(meeting, [item], content, fetched_at)
+
+
+MAX_PAGES = 200  # a bound on links.next, should the site ever point back at itself
+
+
+def discover_elements(
+    get: Callable[[str], bytes], base_url: str, since: date, until: date
+) -> list[ElementRef]:
+    """Every item of the meetings from `since` to `until`, the minutes' where both are listed."""
+    url: str | None = agenda_elements_url(base_url, since, until)
+    seen: set[str] = set()
+    elements: list[ElementRef] = []
+    while url and url not in seen and len(seen) < MAX_PAGES:
+        seen.add(url)
+        page = parse_agenda_elements(get(url), url)
+        elements.extend(page.elements)
+        url = page.next_url
+    return prefer_minutes(elements)

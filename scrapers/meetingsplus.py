@@ -15,6 +15,7 @@ minutes at `a#openProtocol` (`downloadMode=open`, asked for as `download`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 
@@ -200,3 +201,16 @@ def parse_meeting(
             )
         )
     return collect(agenda_meeting, items, content, fetched_at)
+
+
+def discover_meetings(
+    get: Callable[[str], bytes], base_url: str, committees: tuple[str, ...] = ()
+) -> list[MeetingLink]:
+    """The overview's meetings, and every meeting on the committee pages named by slug."""
+    url = overview_url(base_url)
+    found = {m.url: m for m in parse_overview(get(url), url)}
+    for slug in committees:
+        url = committee_url(base_url, slug)
+        for meeting in parse_committee_page(get(url), url):
+            found.setdefault(meeting.url, meeting)
+    return sorted(found.values(), key=lambda m: (m.date, m.url), reverse=True)
