@@ -34,6 +34,7 @@ from scrapers.agenda import (
     collect,
     is_closed,
     items_from_paragraphs,
+    promote_headings,
     sections_of,
 )
 from scrapers.htmltext import inline_text, link_title, soup_of, squash
@@ -201,8 +202,7 @@ def _item(title_tag: Tag, position: int, base_url: str) -> Item:
     for node in _item_block(title_tag):
         holder.append(node.extract())
     # The platform's headings are one level under the item title; make them the sections' <h3>.
-    for tag in holder.find_all(_HEADINGS):
-        tag.name = "h3"
+    promote_headings(holder, _HEADINGS)
     case_number = None
     for tag in holder.find_all("h3"):
         case = _CASE.match(inline_text(tag).rstrip(":"))

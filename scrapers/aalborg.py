@@ -27,6 +27,7 @@ from scrapers.agenda import (
     collect,
     is_closed,
     is_document_heading,
+    promote_headings,
     sections_of,
 )
 from scrapers.dates import parse_date
@@ -81,8 +82,7 @@ def parse_meetings(content: bytes, url: str, base_url: str) -> list[MeetingLink]
 def _as_sections(holder: Tag) -> None:
     # Headings inside an item are its sections; a paragraph that is only a bold known heading
     # ("Indstilling", "Beslutning") is one too.
-    for tag in holder.find_all(["h4", "h5", "h6"]):
-        tag.name = "h3"
+    promote_headings(holder, ["h4", "h5", "h6"])
     for paragraph in holder.find_all("p"):
         strong = paragraph.find(["strong", "b"])
         text = inline_text(paragraph)

@@ -138,6 +138,13 @@ def section_of(heading: str, nodes: list, base_url: str) -> Section | None:
     return Section(heading, texts, markup)
 
 
+def promote_headings(holder: Tag, names: list[str]) -> None:
+    """Make a platform's own item headings (`names`, e.g. h4) the sections' bare-text <h3>."""
+    for tag in holder.find_all(names):
+        tag.string = inline_text(tag)  # bold or span inside would read as a word-processor heading
+        tag.name = "h3"
+
+
 def _is_sub_heading(tag: Tag) -> bool:
     # The platforms write their section headings as bare text (<h3>Sagsfremstilling</h3>); a
     # heading the case writer made in Word comes wrapped (<h3><span>Om Grenhusene</span></h3>).

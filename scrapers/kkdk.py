@@ -29,6 +29,7 @@ from scrapers.agenda import (
     ParseError,
     collect,
     is_closed,
+    promote_headings,
     sections_of,
 )
 from scrapers.htmltext import inline_text, link_title, soup_of, squash
@@ -198,8 +199,7 @@ def parse_item_page(
     if body is None:
         raise ParseError(url, "siden har intet punktindhold (div.node__content)")
     attachments = _attachments(body, url)
-    for tag in body.find_all(_HEADINGS):
-        tag.name = "h3"
+    promote_headings(body, _HEADINGS)
     heading = soup.select_one("h1")
     title = inline_text(heading) if heading is not None else ""
     # The page heads the item "2. Titel"; the number is a field of its own.

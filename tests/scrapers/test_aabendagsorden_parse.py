@@ -64,7 +64,8 @@ def test_closed_items_are_never_records():
 def test_items_as_siblings_without_wrappers_read_the_same_way():
     markup = (
         "<h3 class='agenda-item-title'>Punkt 4 Handleplan for jobcentret</h3>"
-        "<h4>Sagsnr. i ESDH</h4><p>25/30001</p><h4>Resumé</h4><p>Planen for 2026 (eksempel).</p>"
+        "<h4>Sagsnr. i ESDH</h4><p>25/30001</p>"
+        "<h4><strong>Resumé</strong></h4><p>Planen for 2026 (eksempel).</p>"
         "<h4>Beslutning i Beskæftigelsesudvalget den 02-12-2025</h4><p>Godkendt.</p>"
         "<h3 class='agenda-item-title'>Punkt 5 Orientering om sag - (FOR LUKKEDE DØRE)</h3>"
         "<h4>Beslutning i Beskæftigelsesudvalget den 02-12-2025</h4><p>Taget til efterretning.</p>"
