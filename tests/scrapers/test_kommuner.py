@@ -234,3 +234,27 @@ def test_the_registry_agrees_with_the_builds_list_of_municipalities():
     listed = yaml.safe_load(path.read_text("utf-8"))["municipalities"]
     theirs = {(m["name"], f"Region {m['region']}") for m in listed}
     assert {(k.name, k.region) for k in ALL} == theirs
+
+
+FIXTURE_FOLDERS = {
+    "firstagenda": "firstagenda",
+    "aabendagsorden": "aabendagsorden",
+    "kk": "kk",
+    "meetingsplus": "meetingsplus",
+    "aalborg": "aalborg",
+}
+
+
+def test_every_platform_with_a_parser_has_recorded_pages_and_their_expected_results():
+    from tests.scrapers.platforms import HERE
+
+    assert set(FIXTURE_FOLDERS) == set(kommuner.PLATFORMS)
+    for platform, folder in FIXTURE_FOLDERS.items():
+        pages = [
+            p
+            for p in (HERE / folder).rglob("*")
+            if p.suffix in (".json", ".html", ".pdf") and not p.name.endswith(".expected.json")
+        ]
+        assert pages, f"ingen optagne sider for {platform} i tests/scrapers/{folder}/"
+        for page in pages:
+            assert page.with_name(page.stem + ".expected.json").exists(), page
