@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode, urljoin, urlparse
+from urllib.parse import quote, urlencode, urljoin, urlparse
 
 from bs4 import Tag
 
@@ -37,6 +37,7 @@ from scrapers.agenda import (
     promote_headings,
     sections_of,
 )
+from scrapers.extract import extract_paragraphs
 from scrapers.htmltext import inline_text, link_title, soup_of, squash
 from scrapers.kommuner import Kommune
 
@@ -257,6 +258,47 @@ def parse_meeting_fragment(
 def document_items(paragraphs: list[str]) -> list[DocumentItem]:
     """The items of the meeting document (`/meeting/files/{id}/{name}`), read as paragraphs."""
     return items_from_paragraphs(paragraphs)
+
+
+def document_url(base_url: str, file_id: str, name: str) -> str:
+    """A meeting document (Word or PDF) as the meeting page's download button names it."""
+    return f"{base_url.rstrip('/')}/meeting/files/{file_id}/{quote(name)}"
+
+
+def parse_meeting_document(
+    content: bytes,
+    url: str,
+    kommune: Kommune,
+    ref: MeetingRef,
+    *,
+    same_day: bool = False,
+    fetched_at: str | None = None,
+) -> AgendaResult:
+    """The records of a meeting document (Word or PDF): the same items the fragment gives, for
+    meetings whose fragment is gone or empty. ExtractError or ParseError name `url`."""
+    items = document_items(extract_paragraphs(content, url))
+    if not items:
+        raise ParseError(url, "dokumentet har ingen punkter ('N. Titel' fulgt af Sagsnr./afsnit)")
+    meeting = Meeting(
+        kommune=kommune,
+        meeting_id=ref.id,
+        committee=ref.committee,
+        start=ref.start,
+        same_day=same_day,
+        url=meeting_url(kommune.base_url, ref.id),
+    )
+    agenda_items = [
+        Item(
+            number=item.number,
+            title=item.title,
+            case_number=item.case_number,
+            sections=item.sections,
+            attachments=(),
+            is_open=not is_closed(item.title),
+        )
+        for item in items
+    ]
+    return collect(meeting, agenda_items, content, fetched_at)
 
 
 # -- discovery (the network behind `get`, the fetcher's call) ----------------------------------

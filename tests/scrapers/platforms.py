@@ -18,7 +18,7 @@ def recorded(platform: str) -> list[Path]:
     return sorted(
         p
         for p in (HERE / platform).glob("*")
-        if p.suffix in (".json", ".html", ".pdf") and not p.name.endswith(".expected.json")
+        if p.suffix in (".json", ".html", ".pdf", ".docx") and not p.name.endswith(".expected.json")
     )
 
 

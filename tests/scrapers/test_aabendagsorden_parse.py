@@ -11,7 +11,9 @@ import pytest
 from retskilde.contract import validate_record
 from scrapers import aabendagsorden as ad
 from scrapers.agenda import ParseError
+from scrapers.extract import ExtractError
 from scrapers.kommuner import kommune_for
+from tests.scrapers.pdfmaker import make_pdf, report_page
 from tests.scrapers.platforms import FETCHED_AT, expected, expected_path, recorded, result_dict
 
 GLOSTRUP = kommune_for("glostrup")
@@ -20,7 +22,7 @@ FRAGMENTS = [p for p in PAGES if p.suffix == ".html"]
 
 
 def test_every_recorded_page_has_its_expected_result():
-    assert {p.suffix for p in PAGES} == {".json", ".html"}
+    assert {p.suffix for p in PAGES} == {".json", ".html", ".docx"}
     assert all(expected_path(p).exists() for p in PAGES)
 
 
@@ -124,3 +126,36 @@ def test_a_fragment_without_items_is_a_parse_error():
     ref = ad.MeetingRef("1", "Socialudvalget", "2025-01-01")
     with pytest.raises(ParseError, match="agenda-item-title"):
         ad.parse_meeting_fragment(b"<div>Ingen adgang</div>", "https://x.dk/f", GLOSTRUP, ref)
+
+
+def test_meeting_document_gives_the_same_items_as_the_fragment():
+    path = next(p for p in PAGES if p.suffix == ".docx")
+    want = expected(path)
+    ref = ad.MeetingRef(**want["meeting"])
+    result = ad.parse_meeting_document(
+        path.read_bytes(), want["url"], GLOSTRUP, ref, fetched_at=FETCHED_AT
+    )
+    assert result_dict(result) == {k: want[k] for k in ("records", "closed", "empty")}
+    fragment = next(p for p in FRAGMENTS if "2025-11-12" in p.name)
+    from_page = expected(fragment)
+    assert [r["id"] for r in result.records] == [r["id"] for r in from_page["records"]]
+    assert result.closed == from_page["closed"]
+    for mine, theirs in zip(result.records, from_page["records"], strict=True):
+        for field in ("title", "case_number", "decision", "item_number"):
+            assert mine.get(field) == theirs.get(field)
+        assert validate_record(mine) == []
+    # The numbered points of the Indstilling stay in it; the signature page is no item text.
+    assert "2. At udvalget får en status i juni 2026." in result.records[1]["text"]
+    assert "Underskriftsside" not in result.records[-1]["text"]
+
+
+def test_a_document_without_items_is_a_parse_error():
+    ref = ad.MeetingRef("1", "Socialudvalget", "2025-01-01")
+    url = "https://x.dk/meeting/files/1/a.pdf"
+    with pytest.raises(ExtractError, match="PDF") as caught:
+        ad.parse_meeting_document(b"%PDF-1.4 not really", url, GLOSTRUP, ref)
+    assert url in str(caught.value)
+    words = make_pdf([report_page(1, 1, None, ["Dagsorden for et møde uden punkter (eksempel)."])])
+    with pytest.raises(ParseError, match="ingen punkter") as caught:
+        ad.parse_meeting_document(words, url, GLOSTRUP, ref)
+    assert url in str(caught.value)

@@ -166,3 +166,22 @@ def test_real_aaben_dagsorden_document_gives_its_four_items_and_their_sections()
     ]
     # The signature page after the last item is no part of it.
     assert "Kasper Damsgaard" not in str(items[3].sections)
+
+
+def test_real_aaben_dagsorden_document_gives_records_and_keeps_the_closed_item_out():
+    from scrapers import aabendagsorden as ad
+    from scrapers.kommuner import kommune_for
+
+    glostrup = kommune_for("Glostrup")
+    ref = ad.MeetingRef("0", "Økonomiudvalget", "2025-11-19T14:00:00")
+    url = ad.document_url(glostrup.base_url, "0", "2025-11-19_glostrup_oekonomiudvalget.docx")
+    result = ad.parse_meeting_document(_docx_of(AABEN.read_bytes()), url, glostrup, ref)
+    assert [r["item_number"] for r in result.records] == [1, 2, 3]
+    assert [i.rsplit("-", 1)[-1] for i in result.closed] == ["4"]
+    third = result.records[2]
+    assert (
+        third["summary"]
+        == "At godkende ansættelse af centerchef til Center for Glostrup Ejendomme."
+    )
+    assert third["decision"].startswith("Indstillingen godkendt.")
+    assert third["case_number"] == "25/20079"

@@ -253,7 +253,8 @@ def test_every_platform_with_a_parser_has_recorded_pages_and_their_expected_resu
         pages = [
             p
             for p in (HERE / folder).rglob("*")
-            if p.suffix in (".json", ".html", ".pdf") and not p.name.endswith(".expected.json")
+            if p.suffix in (".json", ".html", ".pdf", ".docx")
+            and not p.name.endswith(".expected.json")
         ]
         assert pages, f"ingen optagne sider for {platform} i tests/scrapers/{folder}/"
         for page in pages:
