@@ -17,21 +17,19 @@ from urllib.parse import parse_qsl, urljoin, urlparse
 
 from bs4 import Tag
 
-from scrapers.dates import parse_date
-from scrapers.firstagenda import (
+from scrapers.agenda import (
     AgendaResult,
     Item,
-    Kommune,
     Meeting,
     ParseError,
-    bilag_url,
     collect,
     is_closed,
-    is_guid,
-    origin,
     sections_of,
 )
+from scrapers.dates import parse_date
+from scrapers.firstagenda import bilag_url, is_guid, meeting_page_url, origin
 from scrapers.htmltext import inline_text, link_title, soup_of
+from scrapers.kommuner import Kommune
 
 _TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})\b")
 _BILAG_PATH = re.compile(r"/vis/pdf/bilag/([0-9a-f-]{36})", re.I)
@@ -117,6 +115,7 @@ def parse_meeting_page(
         start=start,
         supplementary=bool(_SUPPLEMENTARY_SLUG.match(first_key)),
         same_day=same_day,
+        url=meeting_page_url(kommune.base_url, meeting_id),
     )
     items = [_item(row, position, url) for position, row in enumerate(rows, start=1)]
     return collect(meeting, items, content, fetched_at)

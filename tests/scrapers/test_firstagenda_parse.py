@@ -281,3 +281,51 @@ def test_a_page_that_is_not_a_meeting_is_a_parse_error():
     url = "https://dagsordener.aarhus.dk/vis?id=9c1e3a5c-7e9b-4b1d-8f3a-5c7e9b1d3f47"
     with pytest.raises(fa.ParseError, match="dagsordeninfo"):
         parse_meeting_page(b"<html><body>Ingen adgang</body></html>", url, fa.kommune_for("aarhus"))
+
+
+def test_real_nesting_gives_indstilling_and_decisions_their_own_sections():
+    # The wrapper <div> around Indstilling and the decisions, as real items have it.
+    ex = example("hvidovre-oekonomiudvalget-reel-opbygning")
+    records = {r["item_number"]: r for r in parse(ex).records}
+    headings = [p for p in records[7]["text"].split("\n\n") if p.startswith(("Beslutning", "Ind"))]
+    assert headings == [
+        "Beslutningstema",
+        "Indstilling",
+        "Beslutning i Erhvervs- og Beskæftigelsesudvalget den 16-03-2026",
+        "Beslutning i Økonomiudvalget den 23-03-2026",
+    ]
+    # The summary is the beslutningstema alone; the decision is this meeting's own.
+    assert records[7]["summary"].startswith("Kommunalbestyrelsen skal tage stilling")
+    assert "indstiller" not in records[7]["summary"] and "Ad 1" not in records[7]["summary"]
+    assert records[7]["decision"].endswith("finansieres af kassebeholdningen.")
+    # Not yet decided here: the earlier committee's decision is the one there is.
+    assert records[8]["decision"] == "Anbefales godkendt."
+    # An item that opens with the wrapper loses none of the sections after it.
+    assert records[9]["text"].split("\n\n")[-2:] == ["Retsgrundlag", "Lov om sygedagpenge § 7."]
+    assert "summary" not in records[9]
+
+
+def test_sub_headings_stay_inside_their_section_and_images_never_reach_the_text():
+    record = parse(example("hvidovre-oekonomiudvalget-reel-opbygning")).records[0]
+    assert "<h4>Om ressourceforløbene</h4>" in record["html"]
+    assert "<h3>Om ressourceforløbene</h3>" not in record["html"]
+    assert record["html"].index("<h3>Sagsfremstilling</h3>") < record["html"].index(
+        "<h4>Om ressourceforløbene</h4>"
+    )
+    for r in parse(example("hvidovre-oekonomiudvalget-reel-opbygning")).records:
+        assert "base64" not in r["text"] + r["html"] and "iVBORw0KGgo" not in r["text"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Beslutning", "Beslutninger", "Beslutning i Job- og Velfærdsudvalget den 04-05-2026"],
+)
+def test_decision_headings(heading):
+    assert fa.Section(heading, ("x",), "").is_decision
+
+
+@pytest.mark.parametrize(
+    "heading", ["Beslutningstema", "Beslutningspunkter", "Beslutningskompetence", "Indstilling"]
+)
+def test_headings_that_are_not_decisions(heading):
+    assert not fa.Section(heading, ("x",), "").is_decision
