@@ -1,0 +1,205 @@
+"""Read a local file for import: its paragraphs, and the heading its format marks as one.
+
+The file name's extension says which format the user meant; the bytes must agree (a ".pdf"
+that is not a PDF is named as such, not read as something else). PDF, DOCX and HTML go through
+the same extraction as scraped documents; Markdown is rendered to HTML by markdown-it and read
+the same way; plain text is split into paragraphs here. Every failure is an ExtractError
+naming the file, with a reason the user can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from scrapers.dates import parse_date
+from scrapers.extract import ExtractError, has_words, kind_of, normalise
+from scrapers.htmltext import HEADING_TAGS, inline_text, paragraphs, soup_of
+
+FORMATS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html",
+    "txt": "text/plain",
+    "md": "text/markdown",
+}
+_FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "html": "HTML"}
+# Word's own style ids for a title or heading, in English and Danish Word.
+_HEADING_STYLE = re.compile(r"^(?:Title|Titel|Heading\s?1|Overskrift\s?1)$", re.I)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Text files: wrapped prose fills its lines; a shorter line ends a paragraph or is a list item.
+_WRAPPED_LINE = 55
+_BINARY_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """What a file holds: its format, its paragraphs, and hints its format gives for metadata."""
+
+    kind: str
+    paragraphs: list[str]
+    heading: str | None = None  # the first title/heading the format marks as one
+    date: str | None = None  # a date the format states as such (HTML <time>, <meta>)
+
+
+def format_of(path: Path) -> str | None:
+    """'pdf', 'docx', 'html', 'txt' or 'md' from the file name; None for other files."""
+    return FORMATS.get(path.suffix.lower())
+
+
+def read_file(path: Path, name: str) -> ReadFile:
+    """The file at `path` as paragraphs; ExtractError naming `name` when it cannot be read."""
+    kind = format_of(path)
+    if kind is None:
+        raise ExtractError(name, f"filtypen {path.suffix or '(ingen)'} kan ikke importeres")
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(name, f"filen kan ikke læses ({exc.strerror})") from exc
+    return read_bytes(content, kind, name)
+
+
+def read_bytes(content: bytes, kind: str, name: str) -> ReadFile:
+    """`content` read as a file of format `kind`."""
+    if not content:
+        raise ExtractError(name, "filen er tom")
+    if kind in ("pdf", "docx", "html"):
+        found = kind_of(content)
+        if found != kind and not (kind == "docx" and content.startswith(b"PK")):
+            if kind == "html" and found is None and not _is_binary(content):
+                found = "html"  # an HTML fragment without <html>
+            else:
+                raise ExtractError(
+                    name, f"filen hedder .{kind}, men er ikke en {_FORMAT_NAMES[kind]}"
+                )
+    if kind == "pdf":
+        from scrapers.pdftext import pdf_paragraphs
+
+        return _checked(ReadFile(kind, pdf_paragraphs(content, name)), name)
+    if kind == "docx":
+        from scrapers.docxtext import docx_paragraphs
+
+        found = docx_paragraphs(content, name)
+        return _checked(ReadFile(kind, found, heading=_docx_heading(content)), name)
+    if kind == "html":
+        return _checked(_read_html(_text(content, name), kind), name)
+    text = _text(content, name)
+    if kind == "md":
+        from markdown_it import MarkdownIt
+
+        return _checked(
+            _read_html(MarkdownIt("commonmark").enable("table").render(text), kind), name
+        )
+    return _checked(ReadFile(kind, text_paragraphs(text)), name)
+
+
+def _checked(read: ReadFile, name: str) -> ReadFile:
+    if not has_words(read.paragraphs):
+        raise ExtractError(name, "dokumentet indeholder ingen tekst")
+    return read
+
+
+def _is_binary(content: bytes) -> bool:
+    sample = content[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    return controls > len(sample) * _BINARY_SHARE
+
+
+def _text(content: bytes, name: str) -> str:
+    """Text of a text file: BOM, then UTF-8, then Windows-1252 (Danish files that are not UTF-8)."""
+    if _is_binary(content) and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ExtractError(name, "filen er binær, ikke tekst")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if content.startswith(bom):
+            return content.decode(encoding, errors="replace").lstrip("\ufeff")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain-text file.
+
+    Blank lines separate paragraphs. Inside a block, a line that fills the width is wrapped
+    prose and runs on into the next; a short line (a memo's "Til"/"Fra" lines, a heading, a
+    list item) stands alone.
+    """
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        current: list[str] = []
+        for raw_line in block.split("\n"):
+            line = normalise(raw_line)
+            if not line:
+                continue
+            current.append(line)
+            # A tab lays out columns (a memo's "Til<tab>Udvalget"): that line stands alone.
+            if len(raw_line.rstrip()) < _WRAPPED_LINE or "\t" in raw_line:
+                out.append(" ".join(current))
+                current = []
+        if current:
+            out.append(" ".join(current))
+    return out
+
+
+def _read_html(html: str, kind: str) -> ReadFile:
+    soup = soup_of(html.encode("utf-8"))
+    # A saved web page: the main content, not the site's navigation around it.
+    container = soup.find("main") or soup.find("article") or soup.body or soup
+    heading = None
+    for tag in container.find_all(sorted(HEADING_TAGS)):
+        heading = inline_text(tag) or None
+        if heading:
+            break
+    if heading is None and soup.title is not None:
+        heading = inline_text(soup.title) or None
+    date = None
+    for tag in soup.find_all("time"):
+        if date := parse_date(tag.get("datetime", "") or inline_text(tag)):
+            break
+    if date is None:
+        for meta in soup.find_all("meta"):
+            kind_of_meta = (meta.get("name") or meta.get("property") or "").lower()
+            if kind_of_meta in _DATE_META and (date := parse_date(meta.get("content", ""))):
+                break
+    return ReadFile(kind, paragraphs(container), heading=heading, date=date)
+
+
+_DATE_META = {"date", "dc.date", "dcterms.date", "article:published_time", "dcterms.created"}
+
+
+def _docx_heading(content: bytes) -> str | None:
+    """The first paragraph set in Word's Title or Heading 1 style."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            root = etree.fromstring(archive.read("word/document.xml"))
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    for paragraph in root.iter(f"{_W}p"):
+        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+        if style is not None and _HEADING_STYLE.match(style.get(f"{_W}val", "")):
+            text = normalise("".join(paragraph.itertext()))
+            if text:
+                return text
+    return None
