@@ -77,24 +77,24 @@ UDSPIL_RESSOURCEFORLOEB = [
 ]
 
 
-def write(name: str, content: bytes) -> None:
-    path = FOLDER / name
-    path.write_bytes(content)
-    print(f"{path.relative_to(ROOT)}: {len(content)} bytes")
+def made() -> dict[str, bytes]:
+    """The generated files, by their path under examples/import/."""
+    return {
+        "vejle-notater/notat-hjemviste-sygedagpengesager-2024.pdf": pdf_document(
+            NOTAT_HJEMVISNINGER, title="Notat"
+        ),
+        "vejle-notater/notat-ventetid-fleksjob.docx": docx_document(NOTAT_FLEKSJOB),
+        "udspil/udspil-ressourceforloeb.docx": docx_document(
+            UDSPIL_RESSOURCEFORLOEB, title="Ressourceforløb, der hænger sammen: tre forslag"
+        ),
+    }
 
 
 def main() -> None:
-    write(
-        "vejle-notater/notat-hjemviste-sygedagpengesager-2024.pdf",
-        pdf_document(NOTAT_HJEMVISNINGER, title="Notat"),
-    )
-    write("vejle-notater/notat-ventetid-fleksjob.docx", docx_document(NOTAT_FLEKSJOB))
-    write(
-        "udspil/udspil-ressourceforloeb.docx",
-        docx_document(
-            UDSPIL_RESSOURCEFORLOEB, title="Ressourceforløb, der hænger sammen: tre forslag"
-        ),
-    )
+    for name, content in made().items():
+        path = FOLDER / name
+        path.write_bytes(content)
+        print(f"{path.relative_to(ROOT)}: {len(content)} bytes")
 
 
 if __name__ == "__main__":
