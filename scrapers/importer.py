@@ -54,6 +54,8 @@ FIELDS = (
     "example",
 )
 ID_TITLE_LENGTH = 80
+_SAVE_AS = " (gem den som DOCX eller PDF)"
+OTHER_FORMATS = {".doc": _SAVE_AS, ".rtf": _SAVE_AS, ".odt": _SAVE_AS, ".pages": _SAVE_AS}
 
 
 class ImportProblem(Exception):
@@ -245,7 +247,7 @@ def new_id(source: str, title: str, day: str | None) -> str:
     return bounded_id(f"{source}-{day or 'udateret'}-{words}")
 
 
-def _choose_id(corpus: Path, origins: Origins, file: Path, sha256: str, record: dict) -> str:
+def _choose_id(origins: Origins, file: Path, sha256: str, record: dict) -> str:
     earlier = origins.find(file, sha256)
     if earlier is not None:
         return earlier["id"]
@@ -296,7 +298,10 @@ def import_file(
     """Import one file; an unreadable file is an Imported with its error, nothing written."""
     name = str(file)
     if format_of(file) is None:
-        return Imported(name, error=f"filtypen {file.suffix or '(ingen)'} kan ikke importeres")
+        hint = OTHER_FORMATS.get(file.suffix.lower(), "")
+        return Imported(
+            name, error=f"filtypen {file.suffix or '(ingen)'} kan ikke importeres{hint}"
+        )
     try:
         content = file.read_bytes()
         metadata = {**folder_metadata(root, file), **options}
@@ -308,7 +313,7 @@ def import_file(
     except OSError as exc:
         return Imported(name, error=f"filen kan ikke læses ({exc.strerror})")
     source = record["source"]
-    record_id = _choose_id(corpus, origins, file, record["sha256"], record)
+    record_id = _choose_id(origins, file, record["sha256"], record)
     url = record.pop("url", None) or placeholder_url(source, record_id)
     raw = RawStore(corpus / source / "raw")
     latest = raw.latest(url)
@@ -326,7 +331,9 @@ def import_file(
                 "content-disposition": f'attachment; filename="{file.name}"',
             }
             raw.save(url, url, 200, headers, fetched_at, content)
-        outcome = writer.write(record, name)
+        # Compared here, not only in the writer: it rewrites a stored example every time.
+        stored = writer.read(record_id)
+        outcome = WriteOutcome.UNCHANGED if stored == record else writer.write(record, name)
     except InvalidRecord as exc:
         details = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
         return Imported(name, error=f"posten overholder ikke kontrakten ({details})")

@@ -16,11 +16,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from scrapers.dates import parse_date
 from scrapers.extract import ExtractError, has_words, kind_of, normalise
-from scrapers.htmltext import HEADING_TAGS, inline_text, paragraphs, soup_of
+from scrapers.htmltext import inline_text, paragraphs, soup_of
 
 FORMATS = {
     ".pdf": "pdf",
@@ -40,7 +41,8 @@ CONTENT_TYPES = {
 }
 _FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "html": "HTML"}
 # Word's own style ids for a title or heading, in English and Danish Word.
-_HEADING_STYLE = re.compile(r"^(?:Title|Titel|Heading\s?1|Overskrift\s?1)$", re.I)
+_TITLE_STYLE = re.compile(r"^(?:Title|Titel)$", re.I)
+_HEADING_STYLE = re.compile(r"^(?:Heading\s?1|Overskrift\s?1)$", re.I)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Text files: wrapped prose fills its lines; a shorter line ends a paragraph or is a list item.
 _WRAPPED_LINE = 55
@@ -97,14 +99,15 @@ def read_bytes(content: bytes, kind: str, name: str) -> ReadFile:
         found = docx_paragraphs(content, name)
         return _checked(ReadFile(kind, found, heading=_docx_heading(content)), name)
     if kind == "html":
-        return _checked(_read_html(_text(content, name), kind), name)
+        if _is_binary(content):
+            raise ExtractError(name, "filen er binær, ikke tekst")
+        return _checked(_read_html(soup_of(content), kind), name)
     text = _text(content, name)
     if kind == "md":
         from markdown_it import MarkdownIt
 
-        return _checked(
-            _read_html(MarkdownIt("commonmark").enable("table").render(text), kind), name
-        )
+        html = MarkdownIt("commonmark").enable("table").render(text)
+        return _checked(_read_html(soup_of(html.encode("utf-8")), kind), name)
     return _checked(ReadFile(kind, text_paragraphs(text)), name)
 
 
@@ -163,17 +166,9 @@ def text_paragraphs(text: str) -> list[str]:
     return out
 
 
-def _read_html(html: str, kind: str) -> ReadFile:
-    soup = soup_of(html.encode("utf-8"))
+def _read_html(soup: BeautifulSoup, kind: str) -> ReadFile:
     # A saved web page: the main content, not the site's navigation around it.
     container = soup.find("main") or soup.find("article") or soup.body or soup
-    heading = None
-    for tag in container.find_all(sorted(HEADING_TAGS)):
-        heading = inline_text(tag) or None
-        if heading:
-            break
-    if heading is None and soup.title is not None:
-        heading = inline_text(soup.title) or None
     date = None
     for tag in soup.find_all("time"):
         if date := parse_date(tag.get("datetime", "") or inline_text(tag)):
@@ -183,23 +178,48 @@ def _read_html(html: str, kind: str) -> ReadFile:
             kind_of_meta = (meta.get("name") or meta.get("property") or "").lower()
             if kind_of_meta in _DATE_META and (date := parse_date(meta.get("content", ""))):
                 break
-    return ReadFile(kind, paragraphs(container), heading=heading, date=date)
+    return ReadFile(kind, paragraphs(container), heading=_html_heading(container), date=date)
 
 
+def _html_heading(container: Tag) -> str | None:
+    """The first <h1>; else a heading that comes before any body paragraph. A section heading
+    further down ("Baggrund") is not the document's title, and <title> carries the site's name."""
+    h1 = container.find("h1")
+    if h1 is not None and (text := inline_text(h1)):
+        return text
+    for tag in container.find_all(["h2", "h3", "p"]):
+        if tag.name == "p" and len(inline_text(tag)) > MAX_LEAD_IN:
+            return None
+        if tag.name != "p" and (text := inline_text(tag)):
+            return text
+    return None
+
+
+# Lines this short before a heading are a kicker or date line, not yet the body.
+MAX_LEAD_IN = 80
 _DATE_META = {"date", "dc.date", "dcterms.date", "article:published_time", "dcterms.created"}
 
 
 def _docx_heading(content: bytes) -> str | None:
-    """The first paragraph set in Word's Title or Heading 1 style."""
+    """The paragraph in Word's Title style; else a Heading 1 that comes before the body text
+    (a Heading 1 further down is a section: "Baggrund", "Sagsfremstilling")."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             root = etree.fromstring(archive.read("word/document.xml"))
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return None
+    first_heading = None
+    body_seen = False
     for paragraph in root.iter(f"{_W}p"):
+        text = normalise("".join(paragraph.itertext()))
+        if not text:
+            continue
         style = paragraph.find(f"{_W}pPr/{_W}pStyle")
-        if style is not None and _HEADING_STYLE.match(style.get(f"{_W}val", "")):
-            text = normalise("".join(paragraph.itertext()))
-            if text:
-                return text
-    return None
+        style_id = style.get(f"{_W}val", "") if style is not None else ""
+        if _TITLE_STYLE.match(style_id):
+            return text
+        if _HEADING_STYLE.match(style_id) and first_heading is None and not body_seen:
+            first_heading = text
+        elif len(text) > MAX_LEAD_IN:
+            body_seen = True
+    return first_heading

@@ -54,6 +54,15 @@ def test_every_example_kind_is_imported_as_a_valid_example(imported):
     assert all(r["example"] and "eksempeldokument" in r["text"] for r in records)
 
 
+def test_importing_the_examples_again_changes_nothing(imported):
+    corpus, _ = imported
+    before = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, ["import", str(EXAMPLES), "--corpus", str(corpus)])
+    assert result.exit_code == 0
+    assert "0 nye, 0 opdaterede, 6 uændrede" in result.output
+    assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
+
+
 def test_an_imported_document_is_found_by_search(imported):
     _, db_path = imported
     result = CliRunner().invoke(

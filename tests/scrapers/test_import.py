@@ -293,3 +293,40 @@ def test_every_imported_record_passes_the_contract(tmp_path):
     write_files(tmp_path, {"a.pdf": pdf_document([Heading("Kort"), "Tekst med ord nok her."])})
     report = import_paths([tmp_path / "a.pdf"], tmp_path / "corpus")
     assert validate_record(report.results[0].record) == []
+
+
+def test_only_a_title_style_or_an_opening_heading_is_the_format_s_title():
+    from scrapers.importread import read_bytes
+
+    # A Heading 1 further down is a section, not the title: the memo rules decide.
+    late = docx_document([*MEMO[:5], BODY, Heading("Baggrund"), BODY])
+    assert read_bytes(late, "docx", "a.docx").heading is None
+    early = docx_document([Heading("Status på klagesager"), BODY, Heading("Baggrund"), BODY])
+    assert read_bytes(early, "docx", "b.docx").heading == "Status på klagesager"
+    titled = docx_document([BODY], title="Titel i Words typografi")
+    assert read_bytes(titled, "docx", "c.docx").heading == "Titel i Words typografi"
+    # <title> carries the site's name; an <h2> after body text is a section.
+    page = f"<html><head><title>Forside | Site</title></head><body><p>{BODY}</p><h2>Mere</h2>"
+    assert read_bytes(page.encode(), "html", "d.html").heading is None
+    page = f"<html><body><p>Nyhed</p><h2>Overskriften</h2><p>{BODY}</p></body></html>"
+    assert read_bytes(page.encode(), "html", "e.html").heading == "Overskriften"
+
+
+def test_text_in_old_danish_encodings_reads_right(tmp_path):
+    html = (
+        "<html><head><meta charset='windows-1252'></head><body><h1>Støtte til hjælpemidler</h1>"
+        f"<p>{BODY}</p></body></html>"
+    )
+    write_files(
+        tmp_path,
+        {"a.html": html.encode("cp1252"), "b.txt": MEMO_TEXT.encode("cp1252")},
+    )
+    report = import_paths([tmp_path / "a.html", tmp_path / "b.txt"], tmp_path / "corpus")
+    assert report.results[0].record["title"] == "Støtte til hjælpemidler"
+    assert "rehabiliteringsteamets" in report.results[1].record["text"]
+
+
+def test_an_old_word_file_gets_a_hint(tmp_path):
+    write_files(tmp_path, {"notat.doc": b"\xd0\xcf\x11\xe0 gammelt Word-format"})
+    code, _, err = run(str(tmp_path / "notat.doc"), "--corpus", str(tmp_path / "corpus"))
+    assert code == 1 and "notat.doc" in err and "gem den som DOCX eller PDF" in err
