@@ -115,3 +115,13 @@ def test_the_example_files_are_what_the_script_makes():
         committed = (EXAMPLES / name).read_bytes()
         kind = name.rsplit(".", 1)[1]
         assert read_bytes(committed, kind, name) == read_bytes(content, kind, name)
+
+
+async def test_the_search_page_offers_no_link_to_the_placeholder(imported):
+    _, db_path = imported
+    datasette = make_datasette(db_path)
+    page = await datasette.client.get("/-/sok?q=sygedagpenge")
+    assert page.status_code == 200
+    assert "hjemviste sager om sygedagpenge" in page.text.lower()
+    assert 'href="https://import.invalid' not in page.text
+    assert "Importeret fra fil" in page.text

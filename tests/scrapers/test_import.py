@@ -330,3 +330,12 @@ def test_an_old_word_file_gets_a_hint(tmp_path):
     write_files(tmp_path, {"notat.doc": b"\xd0\xcf\x11\xe0 gammelt Word-format"})
     code, _, err = run(str(tmp_path / "notat.doc"), "--corpus", str(tmp_path / "corpus"))
     assert code == 1 and "notat.doc" in err and "gem den som DOCX eller PDF" in err
+
+
+def test_a_single_file_gets_its_folder_s_metadata_yml(tmp_path):
+    write_files(
+        tmp_path / "notater",
+        {"a.txt": MEMO_TEXT, "metadata.yml": "files:\n  a.txt:\n    doc_type: analyse\n"},
+    )
+    report = import_paths([tmp_path / "notater" / "a.txt"], tmp_path / "corpus")
+    assert report.results[0].record["doc_type"] == "analyse"
