@@ -44,11 +44,16 @@ _TYPE_WORDS = {
     "nyheder": "nyhed",
     "analyse": "analyse",
     "rapport": "analyse",
+    # A committee's agenda or minutes: the schema's type for agenda material.
+    "dagsorden": "dagsordenpunkt",
+    "referat": "dagsordenpunkt",
+    "tillægsdagsorden": "dagsordenpunkt",
 }
 # Title words that say what a document is, in order of precedence.
 _TITLE_CUES = (
     ("nyhedsbrev", re.compile(r"\bnyhedsbrev", re.I)),
     ("notat", re.compile(r"^notat\b", re.I)),
+    ("dagsordenpunkt", re.compile(r"^(?:dagsorden|referat|tillægsdagsorden)\b", re.I)),
     (
         "udspil",
         re.compile(r"\b(?:udspil|høringssvar|forslag til|anbefalinger|vores forslag)", re.I),
@@ -64,7 +69,8 @@ _AGENDA_HEADINGS = {"sagsfremstilling", "indstilling", "beslutning", "sagsresume
 _REPORT_HEADINGS = {"indholdsfortegnelse", "sammenfatning", "metode", "resumé", "konklusion"}
 # Web-page leftovers and page furniture that are never a title.
 _NOISE = re.compile(
-    r"^(?:gå til (?:indhold|hovedindhold)|til forsiden|menu|søg|print|del|side \d+(?: af \d+)?|"
+    r"^(?:(?:gå|spring) (?:til|over) \w+|skip to (?:main )?content|til forsiden|menu|søg|"
+    r"print|del|side \d+(?: af \d+)?|"
     r"\d+|forside|du er her:?.*|(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?:tlf|telefon)\.?\s*:?.*)$",
     re.I,
 )

@@ -68,6 +68,17 @@ def test_a_memo_reads_whole():
             None,
             "Status på klagesager i 2018",
         ),
+        (
+            [
+                "Spring til hovedindhold",
+                "Spring over venstremenu",
+                "Ny vejledning om fleksjob",
+                "28-11-2023",
+                "Tekst.",
+            ],
+            None,
+            "Ny vejledning om fleksjob",
+        ),
         # A lone section word is not the title.
         (
             ["Dagsordenpunkter", "4. Orientering om ankestatistik", "Tekst."],
@@ -193,6 +204,13 @@ def test_committee_and_case_number_from_the_memo_block():
             "organisation",
             "analyse",
         ),
+        (
+            ["Referat", "Økonomiudvalgets møde", "Indholdsfortegnelse", "Sammenfatning"],
+            "Titel",
+            "kommune",
+            "dagsordenpunkt",
+        ),
+        ([], "Dagsorden 8. oktober 2025 kl. 16.00", "kommune", "dagsordenpunkt"),
         # No cue: the usual kind for the source.
         (["Titel", "Tekst."], "Titel", "kommune", "notat"),
         (["Titel", "Tekst."], "Titel", "organisation", "udspil"),
