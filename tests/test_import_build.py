@@ -94,6 +94,7 @@ async def test_the_document_page_shows_where_the_file_came_from(imported):
     page = await datasette.client.get(f"/retskilde/documents/{NOTAT_ID}")
     assert page.status_code == 200
     assert "Importeret fra fil" in page.text
+    assert "<dt>Udsteder</dt><dd>Jobcenter Vejle, Vejle Kommune</dd>" in page.text
     assert "notat-hjemviste-sygedagpengesager-2024.pdf" in page.text
     fetched_at = (
         sqlite3.connect(db_path)

@@ -339,3 +339,15 @@ def test_a_single_file_gets_its_folder_s_metadata_yml(tmp_path):
     )
     report = import_paths([tmp_path / "notater" / "a.txt"], tmp_path / "corpus")
     assert report.results[0].record["doc_type"] == "analyse"
+
+
+def test_a_file_that_turns_unreadable_leaves_its_record_as_it_was(tmp_path):
+    file = tmp_path / "in" / "notat.pdf"
+    write_files(tmp_path / "in", {"notat.pdf": pdf_document(MEMO)})
+    corpus = tmp_path / "corpus"
+    run(str(file), "--corpus", str(corpus))
+    before = snapshot(corpus)
+    file.write_bytes(scan_pdf(1))  # replaced by a scan of itself
+    code, _, err = run(str(file), "--corpus", str(corpus))
+    assert code == 1 and "notat.pdf" in err and "tekstlag" in err
+    assert snapshot(corpus) == before
