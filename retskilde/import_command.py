@@ -9,7 +9,7 @@ import click
 
 from retskilde import DEFAULT_CORPUS
 from scrapers.corpus import WriteOutcome
-from scrapers.importer import ImportProblem, allowed, clean_metadata, import_paths
+from scrapers.importer import ImportProblem, allowed, import_paths
 
 _OUTCOME_WORDS = {
     WriteOutcome.NEW: "ny",
@@ -68,7 +68,6 @@ def import_command(
     if several and (title or url):
         raise click.UsageError("--title og --url kan kun bruges, når der importeres én fil.")
     try:
-        options = clean_metadata(options, "kommandolinjen")
         report = import_paths(list(paths), corpus, options)
     except ImportProblem as exc:
         raise click.ClickException(str(exc)) from exc

@@ -179,7 +179,18 @@ def is_date_line(paragraph: str) -> bool:
     return len(words) <= 2
 
 
-_DATE_WORDS = {"den", "d", "dato", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
+_DATE_WORDS = {
+    "den",
+    "d",
+    "dato",
+    "mandag",
+    "tirsdag",
+    "onsdag",
+    "torsdag",
+    "fredag",
+    "lørdag",
+    "søndag",
+}
 _MONTH_STEMS = {name[:3] for name in MONTH_NAMES}
 
 
