@@ -143,13 +143,32 @@ def _official(name: str) -> str:
 def _memo_labels(head: list[str]) -> dict[str, str]:
     """The memo block's labels → values, first of each."""
     found: dict[str, str] = {}
-    for paragraph in head:
+    for paragraph in (line for row in head for line in _label_lines(row)):
         match = _LABEL.match(paragraph)
         if match and len(paragraph) <= MAX_TITLE:
             label = re.sub(r"[.\s]+", " ", match.group("label").lower()).strip()
             label = label.replace("j nr", "j.nr")
             found.setdefault(label, match.group("value").strip())
     return found
+
+
+def _label_lines(paragraph: str) -> list[str]:
+    """A memo line as it is, or a table row's label-value pairs as lines: Word memos often set
+    the block as a table ("Til | Beskæftigelsesudvalget | Dato | 26.05.2014")."""
+    if " | " not in paragraph:
+        return [paragraph]
+    cells = [cell.strip() for cell in paragraph.split(" | ")]
+    lines: list[str] = []
+    position = 0
+    while position < len(cells):
+        match = _LABEL.match(cells[position])
+        if match and not match.group("value").strip(" :") and position + 1 < len(cells):
+            lines.append(f"{cells[position]} {cells[position + 1]}")
+            position += 2
+        else:
+            lines.append(cells[position])
+            position += 1
+    return lines
 
 
 def _is_furniture(paragraph: str) -> bool:

@@ -351,3 +351,33 @@ def test_a_file_that_turns_unreadable_leaves_its_record_as_it_was(tmp_path):
     code, _, err = run(str(file), "--corpus", str(corpus))
     assert code == 1 and "notat.pdf" in err and "tekstlag" in err
     assert snapshot(corpus) == before
+
+
+def test_a_word_memo_with_its_header_in_a_table(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    for row, cells in zip(
+        table.rows,
+        [
+            ("Til", "Beskæftigelsesudvalget", "Dato", "14.03.2024"),
+            ("Fra", "Jobcenter Randers", "Sagsnr.", "15.20.00-A00-2-24"),
+        ],
+        strict=True,
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("Hjemviste sager om ressourceforløb")
+    document.add_paragraph(BODY)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_files(tmp_path, {"notat.docx": buffer.getvalue()})
+    record = import_paths([tmp_path / "notat.docx"], tmp_path / "corpus").results[0].record
+    assert record["title"] == "Hjemviste sager om ressourceforløb"
+    assert (record["date"], record["municipality"], record["doc_type"]) == (
+        "2024-03-14",
+        "Randers",
+        "notat",
+    )
+    assert record["case_number"] == "15.20.00-A00-2-24"

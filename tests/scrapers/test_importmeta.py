@@ -226,3 +226,19 @@ def test_source_from_issuer_and_municipality():
     assert infer_source("Jobcenter Vejle, Vejle Kommune", "Vejle") == "kommune"
     assert infer_source("Dansk Eksempelforening", None) == "organisation"
     assert infer_source(None, None) == "organisation"
+
+
+def test_a_memo_block_set_as_a_table_reads_like_lines():
+    rows = [
+        "Til | Beskæftigelsesudvalget | Dato | 26.05.2014",
+        "Fra | Jobcenter Silkeborg | Sagsnr. | 15.00.00-A00-1-14",
+        "Status på sager om jobafklaring",
+        "Brødtekst om jobafklaringsforløb i kommunen i det forløbne år.",
+    ]
+    found = infer(rows)
+    assert found.title == "Status på sager om jobafklaring"
+    assert found.date == "2014-05-26"
+    assert found.committee == "Beskæftigelsesudvalget"
+    assert found.case_number == "15.00.00-A00-1-14"
+    assert found.municipality == "Silkeborg"
+    assert found.doc_type == "notat"
