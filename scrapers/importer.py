@@ -113,7 +113,8 @@ def clean_metadata(values: dict, where: str) -> dict:
                 f"{where}: {key} {value!r} er ikke tilladt ({', '.join(allowed(key))})"
             )
         if key == "date":
-            iso = value.isoformat() if isinstance(value, date) else parse_date(str(value))
+            # YAML reads 2014-05-26 as a date, and a time after it as a datetime.
+            iso = value.isoformat()[:10] if isinstance(value, date) else parse_date(str(value))
             if iso is None:
                 raise ImportProblem(f"{where}: datoen {value!r} kan ikke læses (fx 26. maj 2014)")
             value = iso
@@ -264,6 +265,12 @@ def build_record(file: Path, name: str, content: bytes, metadata: dict) -> dict:
     read = read_file(file, name)
     inferred = infer(read.paragraphs, read.heading, read.date)
     found = {k: v for k, v in vars(inferred).items() if v is not None}
+    # A Markdown file's own header says what the file says about itself, above what is read
+    # from the text and below what the user gives; keys it has for other tools are left alone.
+    stated = {k: v for k, v in read.front_matter.items() if k in FIELDS}
+    if "tags" in read.front_matter and "keywords" not in stated:
+        stated["keywords"] = read.front_matter["tags"]
+    metadata = {**clean_metadata(stated, f"{name}: YAML-hovedet"), **metadata}
     merged = {**found, **metadata}
     if not merged.get("title"):
         merged["title"] = file.stem.replace("_", " ")

@@ -13,9 +13,10 @@ import codecs
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
@@ -57,6 +58,24 @@ class ReadFile:
     paragraphs: list[str]
     heading: str | None = None  # the first title/heading the format marks as one
     date: str | None = None  # a date the format states as such (HTML <time>, <meta>)
+    front_matter: dict = field(default_factory=dict)  # a Markdown file's YAML header
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+
+
+def split_front_matter(text: str, name: str) -> tuple[dict, str]:
+    """A Markdown file's YAML front matter ("---" lines around it) and the text after it."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    try:
+        values = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ExtractError(name, f"YAML-hovedet (front matter) kan ikke læses ({exc})") from exc
+    if not isinstance(values, dict):
+        return {}, text
+    return values, text[match.end() :]
 
 
 def format_of(path: Path) -> str | None:
@@ -106,8 +125,10 @@ def read_bytes(content: bytes, kind: str, name: str) -> ReadFile:
     if kind == "md":
         from markdown_it import MarkdownIt
 
+        front_matter, text = split_front_matter(text, name)
         html = MarkdownIt("commonmark").enable("table").render(text)
-        return _checked(_read_html(soup_of(html.encode("utf-8")), kind), name)
+        read = _read_html(soup_of(html.encode("utf-8")), kind)
+        return _checked(replace(read, front_matter=front_matter), name)
     return _checked(ReadFile(kind, text_paragraphs(text)), name)
 
 

@@ -381,3 +381,22 @@ def test_a_word_memo_with_its_header_in_a_table(tmp_path):
         "notat",
     )
     assert record["case_number"] == "15.20.00-A00-2-24"
+
+
+def test_a_markdown_front_matter_is_the_file_s_own_metadata(tmp_path):
+    front = (
+        "---\ntitle: Titel fra YAML-hovedet\ndate: 2024-04-02T09:30:00\n"
+        "tags: [fleksjob, kvoter]\nlayout: post\n---\n"
+    )
+    write_files(tmp_path / "in", {"a.md": front + MARKDOWN})
+    report = import_paths([tmp_path / "in" / "a.md"], tmp_path / "corpus")
+    record = report.results[0].record
+    assert (record["title"], record["date"]) == ("Titel fra YAML-hovedet", "2024-04-02")
+    assert record["keywords"] == ["fleksjob", "kvoter"]
+    assert not record["text"].startswith("title") and "layout" not in record["text"]
+    # The user's options still win over the file's header.
+    report = import_paths([tmp_path / "in" / "a.md"], tmp_path / "c2", {"title": "Brugerens"})
+    assert report.results[0].record["title"] == "Brugerens"
+    write_files(tmp_path / "bad", {"b.md": "---\nmunicipality: Atlantis\n---\n" + MARKDOWN})
+    code, _, err = run(str(tmp_path / "bad" / "b.md"), "--corpus", str(tmp_path / "c3"))
+    assert code == 1 and "b.md" in err and "Atlantis" in err
