@@ -263,7 +263,7 @@ def _choose_id(origins: Origins, file: Path, sha256: str, record: dict) -> str:
 def build_record(file: Path, name: str, content: bytes, metadata: dict) -> dict:
     """The record for one file, without id and url (they depend on the corpus)."""
     read = read_file(file, name)
-    inferred = infer(read.paragraphs, read.heading, read.date)
+    inferred = infer(read.paragraphs, read.heading, read.date, read.headings)
     found = {k: v for k, v in vars(inferred).items() if v is not None}
     # A Markdown file's own header says what the file says about itself, above what is read
     # from the text and below what the user gives; keys it has for other tools are left alone.

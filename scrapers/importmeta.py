@@ -429,8 +429,17 @@ def _lead(paragraphs: list[str], title: str | None) -> str | None:
     return None
 
 
-def infer(paragraphs: list[str], heading: str | None = None, date: str | None = None) -> Inferred:
-    """Every field the document states about itself."""
+def infer(
+    paragraphs: list[str],
+    heading: str | None = None,
+    date: str | None = None,
+    headings: tuple[str, ...] = (),
+) -> Inferred:
+    """Every field the document states about itself. `headings`: lines set larger than the text
+    (a PDF's), largest first; the first that is not a type word, letterhead or date is the
+    title when the format marks none."""
+    if heading is None:
+        heading = next((h for h in headings if not _is_furniture(h) and _looks_like_title(h)), None)
     title = infer_title(paragraphs, heading)
     municipality = infer_municipality(paragraphs)
     issuer = infer_issuer(paragraphs, municipality)

@@ -57,6 +57,9 @@ class ReadFile:
     kind: str
     paragraphs: list[str]
     heading: str | None = None  # the first title/heading the format marks as one
+    headings: tuple[
+        str, ...
+    ] = ()  # a PDF's first-page lines set larger than its text, largest first
     date: str | None = None  # a date the format states as such (HTML <time>, <meta>)
     front_matter: dict = field(default_factory=dict)  # a Markdown file's YAML header
 
@@ -109,9 +112,11 @@ def read_bytes(content: bytes, kind: str, name: str) -> ReadFile:
                     name, f"filen hedder .{kind}, men er ikke en {_FORMAT_NAMES[kind]}"
                 )
     if kind == "pdf":
-        from scrapers.pdftext import pdf_paragraphs
+        from scrapers.pdftext import page_paragraphs, read_pages
 
-        return _checked(ReadFile(kind, pdf_paragraphs(content, name)), name)
+        pages = read_pages(content, name)
+        headings = _pdf_headings(pages)
+        return _checked(ReadFile(kind, page_paragraphs(pages, name), headings=headings), name)
     if kind == "docx":
         from scrapers.docxtext import docx_paragraphs
 
@@ -219,6 +224,33 @@ def _html_heading(container: Tag) -> str | None:
 # Lines this short before a heading are a kicker or date line, not yet the body.
 MAX_LEAD_IN = 80
 _DATE_META = {"date", "dc.date", "dcterms.date", "article:published_time", "dcterms.created"}
+
+
+def _pdf_headings(pages: list) -> tuple[str, ...]:
+    """Lines on the first page set clearly larger than the body text, largest first; a title
+    that wraps is one run of lines in the same size. The caller skips what is not a title
+    (a big "NOTAT", a letterhead)."""
+    from scrapers.pdftext import body_size
+
+    body = body_size(pages)
+    lines = sorted(pages[0].lines(), key=lambda line: (-line.y1, line.x0)) if pages else []
+    sizes = sorted({line.size for line in lines if body and line.size >= body * TITLE_SIZE})
+    found: list[str] = []
+    for size in reversed(sizes):
+        run: list[str] = []
+        for line in lines:
+            if abs(line.size - size) < 0.5:
+                run.append(line.text)
+            elif run:
+                found.append(" ".join(run))
+                run = []
+        if run:
+            found.append(" ".join(run))
+    return tuple(found)
+
+
+# A line at least this much larger than the body text is set as a title.
+TITLE_SIZE = 1.25
 
 
 def _docx_heading(content: bytes) -> str | None:

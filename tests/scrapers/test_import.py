@@ -400,3 +400,37 @@ def test_a_markdown_front_matter_is_the_file_s_own_metadata(tmp_path):
     write_files(tmp_path / "bad", {"b.md": "---\nmunicipality: Atlantis\n---\n" + MARKDOWN})
     code, _, err = run(str(tmp_path / "bad" / "b.md"), "--corpus", str(tmp_path / "c3"))
     assert code == 1 and "b.md" in err and "Atlantis" in err
+
+
+def _pdf_with_title(title_lines: list[str]) -> bytes:
+    from tests.scrapers.pdfmaker import PdfPage, Text, flow, make_pdf
+
+    texts = [Text(70, 780, "NOTAT", 22, True)]
+    y = 740.0
+    for line in title_lines:
+        texts.append(Text(70, y, line, 16, True))
+        y -= 20
+    body, _ = flow(
+        ["Til: Beskæftigelsesudvalget", "Dato: 14.03.2024", "Indledende afsnit", BODY, BODY],
+        70,
+        y - 10,
+        450,
+    )
+    return make_pdf([PdfPage(texts + body)])
+
+
+def test_a_pdf_title_set_large_is_the_title(tmp_path):
+    write_files(
+        tmp_path,
+        {
+            "a.pdf": _pdf_with_title(["Hjemviste sager om ressourceforløb", "i Randers 2023"]),
+            "b.pdf": _pdf_with_title([]),
+        },
+    )
+    report = import_paths([tmp_path / "a.pdf", tmp_path / "b.pdf"], tmp_path / "corpus")
+    titled, untitled = (r.record for r in report.results)
+    # The large "NOTAT" is a type word, not the title; the wrapped title is one.
+    assert titled["title"] == "Hjemviste sager om ressourceforløb i Randers 2023"
+    assert titled["doc_type"] == "notat"
+    # Nothing set large but "NOTAT": the memo rules find the first heading-like line.
+    assert untitled["title"] == "Indledende afsnit"
