@@ -208,6 +208,7 @@ class Origins:
         self.by_path: dict[str, dict] = data.get("by_path", {})
         self.by_sha256: dict[str, dict] = data.get("by_sha256", {})
         self.changed = False
+        self._owners: dict[tuple[str, str], str] | None = None
 
     @staticmethod
     def key(file: Path) -> str:
@@ -219,10 +220,9 @@ class Origins:
 
     def owner(self, source: str, record_id: str) -> str | None:
         """The path key of the file that holds `record_id`, if any."""
-        for key, entry in self.by_path.items():
-            if entry["source"] == source and entry["id"] == record_id:
-                return key
-        return None
+        if self._owners is None:
+            self._owners = {(e["source"], e["id"]): key for key, e in self.by_path.items()}
+        return self._owners.get((source, record_id))
 
     def remember(self, file: Path, sha256: str, source: str, record_id: str) -> None:
         entry = {"source": source, "id": record_id}
@@ -230,6 +230,7 @@ class Origins:
         if self.by_path.get(key) != entry or self.by_sha256.get(sha256) != entry:
             self.by_path[key] = entry
             self.by_sha256[sha256] = entry
+            self._owners = None
             self.changed = True
 
     def save(self) -> None:

@@ -434,3 +434,15 @@ def test_a_pdf_title_set_large_is_the_title(tmp_path):
     assert titled["doc_type"] == "notat"
     # Nothing set large but "NOTAT": the memo rules find the first heading-like line.
     assert untitled["title"] == "Indledende afsnit"
+
+
+def test_a_file_imported_again_under_another_source_moves_its_record(tmp_path):
+    write_files(tmp_path, {"a.txt": MEMO_TEXT})
+    corpus = tmp_path / "corpus"
+    run(str(tmp_path / "a.txt"), "--source", "kommune", "--corpus", str(corpus))
+    (first,) = records(corpus).values()
+    code, _, _ = run(str(tmp_path / "a.txt"), "--source", "organisation", "--corpus", str(corpus))
+    assert code == 0
+    (moved,) = records(corpus).values()
+    assert (moved["id"], moved["source"]) == (first["id"], "organisation")
+    assert (corpus / "organisation" / f"{first['id']}.json").is_file()
