@@ -23,7 +23,8 @@ SHORT_LINE = 60  # a date or month in a line this short is the document's date, 
 # Memo block labels: "Til", "Kopi til", "Fra", "Sagsnr.", "Dato" … each opening its own line.
 _LABEL = re.compile(
     r"^(?P<label>kopi til|cc|til|fra|afsender|sagsnr|sags nr|sagsnummer|j\.? ?nr|journalnr|"
-    r"dok\.? ?nr|dokumentnr|dato|udgivet|offentliggjort|init|initialer|ref|vedr|vedrørende|"
+    r"dok\.? ?nr|dokumentnr|dato|udgivet af|udgiver|udgivet|offentliggjort|init|initialer|"
+    r"ref|vedr|vedrørende|"
     r"emne|titel|sagsbehandler|udarbejdet af|forfatter|kontakt|udvalg|mødedato|mødested|møde)"
     r"\b\.?\s*:?\s*(?P<value>.*)$",
     re.I,
@@ -336,7 +337,14 @@ def infer_issuer(paragraphs: list[str], municipality: str | None) -> str | None:
     head or foot, else the municipality."""
     head, foot = paragraphs[:HEAD], paragraphs[-FOOT:]
     labels = _memo_labels(head)
-    sender = labels.get("fra") or labels.get("afsender") or labels.get("udarbejdet af")
+    sender = next(
+        (
+            labels[k]
+            for k in ("fra", "afsender", "udgivet af", "udgiver", "udarbejdet af")
+            if k in labels
+        ),
+        None,
+    )
     if sender:
         sender = _NEXT_LABEL.sub("", _STREET_THEN_NUMBER.sub("", sender)).strip(" ,")
         if len(sender) >= 2 and re.search(r"[^\W\d_]{2,}", sender):

@@ -162,6 +162,11 @@ def test_municipality(paragraphs, municipality):
             "Styrelsen for Arbejdsmarked og Rekruttering",
         ),
         (["Foreningen af Eksempler i Danmark", "Titel"], None, "Foreningen af Eksempler i Danmark"),
+        (
+            ["Titel", "Udgivet af: Netværket for Eksempler", "Tekst."],
+            None,
+            "Netværket for Eksempler",
+        ),
         (["Titel", "Tekst."], "Vejle", "Vejle Kommune"),
         # A lower-case ending is a phrase, not a name.
         (["Titel", "Midler under ministeriet"], None, None),
