@@ -17,8 +17,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --config-settings editable_mode=compat -e '.[test,bench]'
 	touch $@
 
+# The demo corpus is corpus/ plus the example files in examples/import/, imported as a user
+# would import theirs; corpus/ itself stays as it is in git.
+DEMO_CORPUS := build/demo-corpus
+
 demo: $(VENV)/.installed
-	$(BIN)/retskilde build
+	rm -rf $(DEMO_CORPUS) && mkdir -p build && cp -R corpus $(DEMO_CORPUS)
+	$(BIN)/retskilde import examples/import --corpus $(DEMO_CORPUS)
+	$(BIN)/retskilde build --corpus $(DEMO_CORPUS)
 	$(BIN)/retskilde serve --port $(PORT)
 
 build: $(VENV)/.installed
@@ -53,4 +59,4 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db/retskilde.db .pytest_cache
+	rm -rf $(VENV) db/retskilde.db .pytest_cache build/demo-corpus

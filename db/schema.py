@@ -32,6 +32,8 @@ DOCUMENT_COLUMNS: dict[str, type] = {
     "published": str,
     "fetched_at": str,
     "sha256": str,
+    "issuer": str,
+    "imported_file": str,
     "example": int,
 }
 
@@ -101,6 +103,7 @@ DOC_TYPES: list[tuple[str, str, str]] = [
     ("dagsordenpunkt", "Dagsordenpunkt", "Et punkt på dagsordenen for et kommunalt udvalg."),
     ("notat", "Notat", "Notater fra kommunale forvaltninger."),
     ("udspil", "Udspil", "Udspil, forslag og høringssvar fra organisationer."),
+    ("nyhedsbrev", "Nyhedsbrev", "Nyhedsbreve fra organisationer, fx om nye afgørelser og tilsyn."),
 ]
 
 

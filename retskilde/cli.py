@@ -11,6 +11,7 @@ import click
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
 from retskilde.contract import Problem, validate_path
 from retskilde.deploy_commands import publish, serve_public
+from retskilde.import_command import import_command
 from retskilde.kommuner_command import kommuner
 from retskilde.scrape_commands import scrape
 from retskilde.site import datasette_serve_args
@@ -231,3 +232,4 @@ cli.add_command(scrape)
 cli.add_command(serve_public)
 cli.add_command(publish)
 cli.add_command(kommuner)
+cli.add_command(import_command)

@@ -317,6 +317,11 @@ def _count(n: int, one: str, many: str) -> str:
 
 def pdf_paragraphs(content: bytes, url: str) -> list[str]:
     """The PDF's paragraphs in reading order; NoTextLayer for a scan, ExtractError if unreadable."""
+    return page_paragraphs(read_pages(content, url), url)
+
+
+def read_pages(content: bytes, url: str) -> list[Page]:
+    """The PDF's pages with their placed lines; ExtractError (naming `url`) if unreadable."""
     try:
         pages = list(_pages(content))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -327,6 +332,11 @@ def pdf_paragraphs(content: bytes, url: str) -> list[str]:
         raise ExtractError(url, f"PDF'en kan ikke læses ({detail})") from exc
     if not pages:
         raise ExtractError(url, "PDF'en har ingen sider")
+    return pages
+
+
+def page_paragraphs(pages: list[Page], url: str) -> list[str]:
+    """The paragraphs of pages from `read_pages`, page furniture dropped (in place)."""
     drop_furniture(pages)
     paragraphs: list[str] = []
     for page in pages:

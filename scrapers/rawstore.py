@@ -19,6 +19,8 @@ _EXTENSIONS = {
     "text/xml": ".xml",
     "text/plain": ".txt",
     "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/markdown": ".md",
     "application/json": ".json.txt",
 }
 

@@ -203,6 +203,8 @@ def fullest(source: str, doc_type: str, number: int) -> dict:
         "municipality_code": "751",
         "committee": payload,
         "decision": payload,
+        "issuer": payload,
+        "imported_file": f"notat {PAYLOADS[0].replace('/', '')}.pdf",
         "meeting_date": "2024-02-29",
         "item_number": 2**63 - 1,
         "case_number": payload,
