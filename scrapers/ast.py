@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 
 from retskilde.numbers import NUMBER, canonical_number
 from scrapers.dates import parse_date
+from scrapers.errors import SourceError
 from scrapers.htmltext import clean_html, inline_text, link_title, paragraphs, soup_of, squash
 from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 
@@ -128,13 +129,8 @@ REPORT_SUFFIXES = (".pdf", ".docx")
 MAX_REPORTS = 2
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """A page that does not hold the document its URL promised; the message names the URL."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 # -- URLs -------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from retskilde import __version__
+from scrapers.errors import SourceError
 from scrapers.rawstore import RawStore, Snapshot
 
 USER_AGENT = (
@@ -35,14 +36,12 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 log = logging.getLogger("retskilde.fetch")
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A URL that could not be fetched; `reason` is meant for the user."""
 
     def __init__(self, url: str, reason: str, status: int | None = None):
-        self.url = url
-        self.reason = reason
+        super().__init__(url, reason)
         self.status = status
-        super().__init__(f"{url}: {reason}")
 
 
 class RobotsDisallowed(FetchError):

@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from scrapers.errors import SourceError
 from scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
 from scrapers.ids import MAX_ID_LENGTH, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 from scrapers.ids import bounded_id as _bounded_id
@@ -50,13 +51,8 @@ _SUPPLEMENTARY = re.compile(r"^\s*till(æ|ae)g", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}))?")
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """An answer that does not hold what its URL promised; the message names the URL."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 class UnknownKommune(Exception):

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from scrapers.errors import SourceError
 
-class SitemapError(Exception):
+
+class SitemapError(SourceError):
     """A sitemap that is not a readable urlset or sitemapindex."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 @dataclass(frozen=True)
