@@ -13,8 +13,8 @@ import click
 from retskilde import DEFAULT_CORPUS
 
 if TYPE_CHECKING:
-    from scrapers.crawlrun import Tally
     from scrapers.fetcher import Fetcher
+    from scrapers.runner import Tally
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 Summary = TypeVar("Summary", bound="Tally")
@@ -106,9 +106,9 @@ def run_crawl(
     Exit codes: 1 when something failed (named by URL) or the crawl could not start, 130 on
     Ctrl-C (run the same command again to go on where it stopped).
     """
-    from scrapers.crawlrun import CrawlError
     from scrapers.fetcher import Fetcher, FetchPolicy
     from scrapers.rawstore import RawStore
+    from scrapers.runner import CrawlError
     from scrapers.state import StateLocked
 
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
@@ -161,8 +161,8 @@ def scrape_ast(kinds, since, base_url, limit, rate, corpus, timeout, retries) ->
     Afslutter med kode 1, hvis nogen side fejlede; fejlene nævnes med adresse.
     """
     from scrapers import ast
-    from scrapers.crawl import CrawlOptions, crawl_ast
     from scrapers.progress import make_progress, summary_lines
+    from scrapers.sources.ast import CrawlOptions, crawl_ast
 
     options = CrawlOptions(
         corpus=corpus,
@@ -212,8 +212,8 @@ def scrape_firstagenda(
     import re
 
     from scrapers import firstagenda as fa
-    from scrapers.firstagenda_crawl import AgendaOptions, crawl_firstagenda
     from scrapers.progress import agenda_summary_lines, make_progress
+    from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 
     try:
         municipality = fa.kommune_for(kommune, base_url)
@@ -277,7 +277,7 @@ def scrape_star(kinds, listings, since, base_url, limit, rate, corpus, timeout, 
     """
     from scrapers import star
     from scrapers.progress import make_progress, star_summary_lines
-    from scrapers.star_crawl import StarOptions, crawl_star
+    from scrapers.sources.star import StarOptions, crawl_star
 
     pairs = []
     for value in listings:

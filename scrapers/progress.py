@@ -7,9 +7,9 @@ from typing import TextIO
 
 import click
 
-from scrapers.crawl import CrawlSummary
-from scrapers.firstagenda_crawl import AgendaSummary
-from scrapers.star_crawl import StarSummary
+from scrapers.sources.ast import CrawlSummary
+from scrapers.sources.firstagenda import AgendaSummary
+from scrapers.sources.star import StarSummary
 from scrapers.state import ItemOutcome
 
 OUTCOME_LABELS = {

@@ -17,8 +17,8 @@ from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import ast
 from scrapers.corpus import record_json
-from scrapers.crawl import CrawlError, CrawlOptions, crawl_ast
 from scrapers.rawstore import RawStore
+from scrapers.sources.ast import CrawlError, CrawlOptions, crawl_ast
 from tests.conftest import make_record
 from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob, report_paragraphs
 from tests.scrapers.conftest import FIXED_NOW, fixtures, serve_fixtures

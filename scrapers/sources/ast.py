@@ -1,0 +1,171 @@
+"""Crawl Ankestyrelsen: sitemap → queue → fetch → parse → validate → write; resumable anywhere."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from scrapers import ast
+from scrapers.corpus import CorpusWriter
+from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
+from scrapers.runner import (
+    PRIORITY_CHANGED,
+    PRIORITY_NEW,
+    PRIORITY_REVALIDATE,
+    CrawlError,
+    PageCrawler,
+    Parsed,
+    Plan,
+    Progress,
+    Queued,
+    SilentProgress,
+    Tally,
+    in_queue_order,
+    run_queue,
+    tally_pages,
+)
+from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
+from scrapers.state import Crawl, CrawlState, QueueItem, state_path
+
+log = logging.getLogger("retskilde.scrape")
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """What to crawl and where to put it."""
+
+    corpus: Path
+    base_url: str = ast.DEFAULT_BASE_URL
+    kinds: tuple[str, ...] = ast.KINDS
+    since: str | None = None  # YYYY-MM-DD: only pages whose <lastmod> is on or after it
+    limit: int | None = None  # at most this many pages in the queue
+
+    def key(self) -> dict:
+        """The options a resumed crawl must share with the interrupted one."""
+        return {
+            "base_url": self.base_url,
+            "kinds": sorted(self.kinds),
+            "since": self.since,
+            "limit": self.limit,
+        }
+
+
+@dataclass
+class CrawlSummary(Tally):
+    """What one crawl did, for the closing report and the exit code."""
+
+    total: int = 0
+    skipped: int = 0
+
+
+def _discover(fetcher: Fetcher, base_url: str) -> tuple[list[SitemapEntry], list[tuple[str, str]]]:
+    """Every page the sitemap (and its child sitemaps) lists, plus child sitemaps that failed."""
+    root_url = ast.sitemap_url(base_url)
+    try:
+        root = parse_sitemap(fetcher.get(root_url).content, root_url)
+    except (FetchError, SitemapError) as exc:
+        raise CrawlError(f"sitemap kunne ikke hentes: {exc}") from exc
+    entries = list(root.entries)
+    failures: list[tuple[str, str]] = []
+    for child in root.children:
+        try:
+            entries.extend(parse_sitemap(fetcher.get(child.loc).content, child.loc).entries)
+        except (FetchError, SitemapError) as exc:
+            failures.append((child.loc, getattr(exc, "reason", str(exc))))
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry.loc not in seen:
+            seen.add(entry.loc)
+            unique.append(entry)
+    return unique, failures
+
+
+def _plan(
+    entries: list[SitemapEntry], options: CrawlOptions, state: CrawlState, crawler: PageCrawler
+) -> Plan:
+    """The queue for a new crawl and how many pages were skipped as unchanged."""
+    candidates = []
+    skipped = 0
+    for index, entry in enumerate(entries):
+        kind = ast.classify(entry.loc)
+        if kind is None or kind not in options.kinds:
+            continue
+        if options.since and (entry.lastmod is None or entry.lastmod[:10] < options.since):
+            continue
+        page = state.page(entry.loc)
+        if page is None or not crawler.has_records(page):
+            priority = PRIORITY_NEW
+        elif entry.lastmod is None:
+            priority = PRIORITY_REVALIDATE
+        elif entry.lastmod == page.lastmod:
+            skipped += 1  # the sitemap says nothing changed since we last had it: no request
+            continue
+        else:
+            priority = PRIORITY_CHANGED
+        candidates.append((priority, index, Queued(entry.loc, kind, entry.lastmod)))
+    return Plan(in_queue_order(candidates, options.limit), skipped)
+
+
+class AstPages:
+    """The page hooks of Ankestyrelsen: a page is one record, plus its reports' text."""
+
+    page_text_note = "posten er gemt uden rapportens tekst"
+
+    def fetch(self, fetcher: Fetcher, url: str, conditional: bool) -> FetchResult:
+        # Always conditional: a page that failed is read again from the stored copy a 304
+        # hands back, so a still-broken page costs no body (its reports are asked fresh).
+        return fetcher.get(url)
+
+    def parse(self, result: FetchResult, item: QueueItem) -> Parsed:
+        record = ast.parse(
+            result.content, result.final_url, item.kind, fetched_at=result.snapshot.fetched_at
+        )
+        return Parsed(
+            records=[record],
+            documents=[attachment["url"] for attachment in ast.report_attachments(record)],
+            with_documents=lambda reports: [ast.with_reports(record, reports)],
+        )
+
+    def keeps_stored(self, stored: dict, record: dict, written_before: bool) -> bool:
+        # The longer one has the report's text.
+        return len(stored.get("text", "")) > len(record["text"])
+
+
+def _summarise(
+    state: CrawlState, crawl: Crawl, resumed: bool, sitemap_failures: list[tuple[str, str]]
+) -> CrawlSummary:
+    summary = CrawlSummary(skipped=crawl.skipped, resumed=resumed)
+    pages = tally_pages(summary, state, crawl.id)
+    summary.total = len(pages)
+    for item in pages:  # one record per page: the page's outcome is its record's
+        if item.outcome in ("new", "changed", "unchanged"):
+            setattr(summary, item.outcome, getattr(summary, item.outcome) + 1)
+    summary.failed.extend(sitemap_failures)
+    return summary
+
+
+def crawl_ast(
+    options: CrawlOptions,
+    fetcher: Fetcher,
+    progress: Progress | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> CrawlSummary:
+    """Bring `<corpus>/ast/` up to date with the site; resumes an interrupted crawl first."""
+    with CrawlState(state_path(options.corpus, ast.SOURCE), ast.SOURCE) as state:
+        writer = CorpusWriter(options.corpus / ast.SOURCE)
+        crawler = PageCrawler(AstPages(), fetcher, state, writer, now)
+        sitemap_failures: list[tuple[str, str]] = []
+
+        def plan() -> Plan:
+            entries, failures = _discover(fetcher, options.base_url)
+            sitemap_failures.extend(failures)
+            return _plan(entries, options, state, crawler)
+
+        crawl, resumed = run_queue(
+            state, options.key(), plan, crawler.process, progress or SilentProgress(), now, "sider"
+        )
+        return _summarise(state, crawl, resumed, sitemap_failures)
