@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from scrapers.corpus import CorpusWriter, InvalidRecord
 from scrapers.errors import SourceError
@@ -101,9 +101,22 @@ def in_queue_order(candidates: list[tuple[int, int, Item]], limit: int | None) -
     return ordered if limit is None else ordered[:limit]
 
 
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of a crawl's closing report: a Danish label, the Tally field it counts (a list
+    counts its length), and a note in brackets."""
+
+    label: str
+    field: str
+    note: str = ""
+
+
 @dataclass
 class Tally:
-    """What one crawl did, for the closing report and the exit code (each source adds its own)."""
+    """What one crawl did, for the closing report and the exit code (each source adds its own
+    fields and the ROWS its report shows)."""
+
+    ROWS: ClassVar[tuple[SummaryRow, ...]] = ()
 
     fetched: int = 0
     not_modified: int = 0

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import click
+
 from scrapers import ast
 from scrapers.corpus import CorpusWriter
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
@@ -22,12 +24,14 @@ from scrapers.runner import (
     Progress,
     Queued,
     SilentProgress,
+    SummaryRow,
     Tally,
     in_queue_order,
     run_queue,
     tally_pages,
 )
 from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
+from scrapers.sources.base import Source
 from scrapers.state import Crawl, CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
@@ -56,6 +60,17 @@ class CrawlOptions:
 @dataclass
 class CrawlSummary(Tally):
     """What one crawl did, for the closing report and the exit code."""
+
+    ROWS = (
+        SummaryRow("sider i køen", "total"),
+        SummaryRow("hentet (200)", "fetched"),
+        SummaryRow("ikke ændret (304)", "not_modified"),
+        SummaryRow("sprunget over", "skipped", "uændret <lastmod> i sitemap"),
+        SummaryRow("nye", "new"),
+        SummaryRow("ændrede", "changed"),
+        SummaryRow("uændrede", "unchanged"),
+        SummaryRow("fejl", "failed"),
+    )
 
     total: int = 0
     skipped: int = 0
@@ -169,3 +184,47 @@ def crawl_ast(
             state, options.key(), plan, crawler.process, progress or SilentProgress(), now, "sider"
         )
         return _summarise(state, crawl, resumed, sitemap_failures)
+
+
+class AstSource(Source):
+    name = "ast"
+    folder = ast.SOURCE
+    kinds = ast.KINDS
+    default_base_url = ast.DEFAULT_BASE_URL
+    summary = CrawlSummary
+    noun = "sider"
+    help = """Hent Ankestyrelsens principmeddelelser, nyheder, artikler, praksisundersøgelser og
+    tilsynsudtalelser fra sitemap.xml og skriv dem i <corpus>/ast/.
+
+    Høflig (User-Agent med kontakt, robots.txt, hastighedsgrænse, betingede forespørgsler) og
+    genoptagelig: en afbrudt kørsel fortsætter, hvor den slap, når kommandoen køres igen.
+    Afslutter med kode 1, hvis nogen side fejlede; fejlene nævnes med adresse.
+    """
+    since_help = "sider, hvis <lastmod> i sitemap er denne dato eller senere"
+    base_url_help = (
+        "Sitets adresse; sitemap.xml hentes herfra (et spejl eller en lokal testserver)."
+    )
+
+    def cli_options(self) -> list:
+        return [
+            click.option(
+                "--kind",
+                "kinds",
+                multiple=True,
+                type=click.Choice(ast.KINDS),
+                help="Kun denne slags dokumenter (kan gentages). Standard: alle.",
+            )
+        ]
+
+    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> CrawlSummary:
+        options = CrawlOptions(
+            corpus=corpus,
+            base_url=base_url or ast.DEFAULT_BASE_URL,
+            kinds=tuple(values.get("kinds") or ()) or ast.KINDS,
+            since=since,
+            limit=limit,
+        )
+        return crawl_ast(options, fetcher, progress)
+
+
+source = AstSource()

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import click
+
 from scrapers import firstagenda as fa
 from scrapers.corpus import CorpusWriter
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
@@ -29,12 +31,14 @@ from scrapers.runner import (
     Progress,
     Queued,
     SilentProgress,
+    SummaryRow,
     Tally,
     in_queue_order,
     run_queue,
     tally_pages,
     tally_records,
 )
+from scrapers.sources.base import Source
 from scrapers.state import Crawl, CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
@@ -72,6 +76,19 @@ class AgendaOptions:
 @dataclass
 class AgendaSummary(Tally):
     """What one crawl did: meetings asked for, records written, items left out, failures."""
+
+    ROWS = (
+        SummaryRow("møder i køen", "meetings"),
+        SummaryRow("hentet (200)", "fetched"),
+        SummaryRow("ikke ændret (304)", "not_modified"),
+        SummaryRow("sprunget over", "skipped", "uændret i udvalgslisten"),
+        SummaryRow("nye punkter", "new"),
+        SummaryRow("ændrede punkter", "changed"),
+        SummaryRow("uændrede punkter", "unchanged"),
+        SummaryRow("lukkede punkter", "closed", "ikke offentlige, ikke gemt"),
+        SummaryRow("tomme punkter", "empty", "uden tekst og bilag, ikke gemt"),
+        SummaryRow("fejl", "failed"),
+    )
 
     meetings: int = 0
     skipped: int = 0
@@ -198,3 +215,67 @@ def crawl_firstagenda(
             "møder",
         )
         return _summarise(state, crawl, resumed)
+
+
+class FirstAgendaSource(Source):
+    name = "firstagenda"
+    folder = fa.SOURCE
+    kinds = (KIND_MEETING,)
+    default_base_url = None  # the municipality's site, from --kommune
+    summary = AgendaSummary
+    noun = "møder"
+    help = """Hent dagsordenspunkter fra en kommunes FirstAgenda-site (JSON-API'et) og skriv ét
+    dokument pr. åbent punkt i <corpus>/kommune/.
+
+    Kun udvalg, hvis navn matcher --udvalg, og kun åbne punkter med tekst eller bilag. Høflig
+    og genoptagelig som `scrape ast`; møder, der er uændrede i udvalgslisten, hentes ikke igen.
+    Afslutter med kode 1, hvis noget møde fejlede; fejlene nævnes med adresse.
+    """
+    since_help = "møder på denne dato eller senere"
+    base_url_help = (
+        "Sitets adresse, hvis kommunen ikke er kendt, eller et spejl/en lokal testserver."
+    )
+
+    def cli_options(self) -> list:
+        return [
+            click.option(
+                "--kommune",
+                required=True,
+                help="Kommunen, fx hvidovre eller aarhus (kendte: "
+                "scrapers/firstagenda_kommuner.json).",
+            ),
+            click.option(
+                "--udvalg",
+                default=None,
+                help="Regulært udtryk for udvalgenes navne (uden forskel på store og små "
+                f"bogstaver). Standard: {fa.DEFAULT_UDVALG}.",
+            ),
+        ]
+
+    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> AgendaSummary:
+        options = self.options(corpus, base_url, since, limit, values)
+        click.echo(
+            f"{options.kommune.name} Kommune ({options.kommune.base_url}), "
+            f"udvalg: {options.udvalg}",
+            err=True,
+        )
+        return crawl_firstagenda(options, fetcher, progress)
+
+    def options(self, corpus, base_url, since, limit, values) -> AgendaOptions:
+        try:
+            municipality = fa.kommune_for(values["kommune"], base_url)
+        except fa.UnknownKommune as exc:
+            raise click.BadParameter(str(exc), param_hint="--kommune") from exc
+        udvalg = values.get("udvalg") or fa.DEFAULT_UDVALG
+        try:
+            re.compile(udvalg)
+        except re.error as exc:
+            raise click.BadParameter(
+                f"ugyldigt regulært udtryk ({exc})", param_hint="--udvalg"
+            ) from exc
+        return AgendaOptions(
+            corpus=corpus, kommune=municipality, udvalg=udvalg, since=since, limit=limit
+        )
+
+
+source = FirstAgendaSource()

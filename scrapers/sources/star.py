@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
+import click
+
 from scrapers import star
 from scrapers.corpus import CorpusWriter
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
@@ -34,12 +36,14 @@ from scrapers.runner import (
     Progress,
     Queued,
     SilentProgress,
+    SummaryRow,
     Tally,
     in_queue_order,
     run_queue,
     tally_pages,
     tally_records,
 )
+from scrapers.sources.base import Source
 from scrapers.state import Crawl, CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
@@ -78,6 +82,18 @@ class StarOptions:
 @dataclass
 class StarSummary(Tally):
     """What one crawl did, for the closing report and the exit code."""
+
+    ROWS = (
+        SummaryRow("oversigtssider læst", "listing_pages"),
+        SummaryRow("publikationer i køen", "total"),
+        SummaryRow("hentet (200)", "fetched", "side og/eller rapport"),
+        SummaryRow("ikke ændret (304)", "not_modified", "rapporten ikke spurgt igen"),
+        SummaryRow("nye", "new"),
+        SummaryRow("ændrede", "changed"),
+        SummaryRow("uændrede", "unchanged"),
+        SummaryRow("kun sidens tekst", "page_text_only", "rapporten kunne ikke læses"),
+        SummaryRow("fejl", "failed"),
+    )
 
     listing_pages: int = 0
     total: int = 0
@@ -217,3 +233,72 @@ def crawl_star(
         summary = _summarise(state, crawl, resumed, listing_failures)
         summary.listing_pages = listing_pages
         return summary
+
+
+class StarSource(Source):
+    name = "star"
+    folder = star.SOURCE
+    kinds = star.KINDS
+    default_base_url = star.DEFAULT_BASE_URL
+    summary = StarSummary
+    noun = "publikationer"
+    help = """Hent STAR's fokusrevisioner og analyser: oversigtssiderne, hver publikations side og
+    dens rapport (PDF eller DOCX), og skriv én post pr. publikation i <corpus>/star/.
+
+    Postens tekst er sidens tekst efterfulgt af rapportens. Høflig og genoptagelig som
+    `scrape ast`. En rapport, der ikke kan læses (mangler, intet tekstlag, beskadiget), nævnes
+    med adresse; publikationen får da en post med sidens tekst, medmindre korpusset har en
+    med rapportens.
+    Afslutter med kode 1, hvis noget fejlede.
+    """
+    since_help = "publikationer, som oversigten daterer denne dag eller senere"
+    base_url_help = "Sitets adresse (et spejl eller en lokal testserver)."
+    timeout = 60.0
+    timeout_help = "Sekunder pr. forespørgsel (rapporter kan være store), før den prøves igen."
+
+    def cli_options(self) -> list:
+        return [
+            click.option(
+                "--kind",
+                "kinds",
+                multiple=True,
+                type=click.Choice(star.KINDS),
+                help="Kun oversigterne for denne slags (kan gentages). Standard: begge.",
+            ),
+            click.option(
+                "--listing",
+                "listings",
+                multiple=True,
+                metavar="[SLAGS=]STI",
+                help="En oversigtsside at starte fra i stedet for de antagne (kan gentages), fx "
+                "fokusrevision=/tilsyn-paa-beskaeftigelsesomraadet/tilsyn-med-kommuner/"
+                "fokusrevisioner/.",
+            ),
+        ]
+
+    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> StarSummary:
+        return crawl_star(self.options(corpus, base_url, since, limit, values), fetcher, progress)
+
+    def options(self, corpus, base_url, since, limit, values) -> StarOptions:
+        pairs = []
+        for value in values.get("listings") or ():
+            kind, sep, path = value.partition("=")
+            if not sep:
+                kind, path = "", value
+            if kind and kind not in star.KINDS:
+                raise click.BadParameter(
+                    f"ukendt slags {kind!r} (kendte: {', '.join(star.KINDS)})",
+                    param_hint="--listing",
+                )
+            pairs.append((path, kind or None))
+        return StarOptions(
+            corpus=corpus,
+            base_url=base_url or star.DEFAULT_BASE_URL,
+            kinds=tuple(values.get("kinds") or ()) or star.KINDS,
+            listings=tuple(pairs),
+            since=since,
+            limit=limit,
+        )
+
+
+source = StarSource()
