@@ -13,17 +13,20 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar, Protocol, TypeVar
 
 from scrapers.corpus import CorpusWriter, InvalidRecord
 from scrapers.errors import SourceError
 from scrapers.fetcher import Fetcher, FetchError, FetchResult, RobotsDisallowed, iso_seconds
 from scrapers.reports import read_report
+from scrapers.runlog import KindRun, append_runs
 from scrapers.state import (
     WRITTEN_OUTCOMES,
     Crawl,
     CrawlState,
     ItemOutcome,
+    KindTally,
     PageState,
     QueueItem,
 )
@@ -192,6 +195,71 @@ def run_queue(
     state.finish(crawl.id, iso_seconds(now()))
     progress.finish()
     return crawl, resumed
+
+
+# -- the run log and silence ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What discovery found per kind, and the URL it started from for each (None: a resumed
+    crawl, which discovers nothing)."""
+
+    found: dict[str, int] | None
+    start_urls: dict[str, str]
+
+
+def close_run(
+    state: CrawlState,
+    crawl: Crawl,
+    discovery: Discovery,
+    log_path: Path,
+    source: str,
+    finished_at: str,
+    municipality: str | None = None,
+    kind_of: Callable[[str], str] = lambda kind: kind,
+) -> list[tuple[str, str]]:
+    """Append the run to its log, one line per kind, and return the kinds that were silent as
+    failures named by the URL they started from: a kind discovery found nothing of, or whose
+    fetched pages gave not one record. A source that finds nothing is broken, never quiet."""
+    tallies: dict[str, KindTally] = {}
+    for queued, tally in state.by_kind(crawl.id).items():
+        merged = tallies.setdefault(kind_of(queued), KindTally(tally.first_url))
+        merged.fetched += tally.fetched
+        merged.read += tally.read
+        merged.failed += tally.failed
+        for outcome, count in tally.records.items():
+            merged.records[outcome] = merged.records.get(outcome, 0) + count
+    silent: list[tuple[str, str]] = []
+    runs = []
+    for kind, start_url in discovery.start_urls.items():
+        tally = tallies.get(kind, KindTally(start_url))
+        found = discovery.found.get(kind, 0) if discovery.found is not None else None
+        written = sum(tally.records.get(outcome, 0) for outcome in WRITTEN_OUTCOMES)
+        problems = list(tally.failed)
+        if found == 0:
+            problems.append((start_url, f"fandt ingen adresser af slagsen {kind!r}"))
+        elif tally.read and not written:
+            reason = f"{tally.read} hentede sider af slagsen {kind!r} gav ingen poster"
+            problems.append((start_url, reason))
+        silent += problems[len(tally.failed) :]
+        runs.append(
+            KindRun(
+                source=source,
+                kind=kind,
+                started=crawl.started_at,
+                finished=finished_at,
+                municipality=municipality,
+                discovered=found,
+                fetched=tally.fetched,
+                new=tally.records.get("new", 0),
+                changed=tally.records.get("changed", 0),
+                unchanged=tally.records.get("unchanged", 0) + tally.records.get("not_modified", 0),
+                failed=[{"url": url, "reason": reason} for url, reason in problems],
+            )
+        )
+    append_runs(log_path, runs)
+    return silent
 
 
 # -- one queued page --------------------------------------------------------------------------

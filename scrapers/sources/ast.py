@@ -12,12 +12,14 @@ import click
 
 from scrapers import ast
 from scrapers.corpus import CorpusWriter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
+from scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
+from scrapers.runlog import runs_path
 from scrapers.runner import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
+    Discovery,
     PageCrawler,
     Parsed,
     Plan,
@@ -26,6 +28,7 @@ from scrapers.runner import (
     SilentProgress,
     SummaryRow,
     Tally,
+    close_run,
     in_queue_order,
     run_queue,
     tally_pages,
@@ -174,16 +177,24 @@ def crawl_ast(
         writer = CorpusWriter(options.corpus / ast.SOURCE)
         crawler = PageCrawler(AstPages(), fetcher, state, writer, now)
         sitemap_failures: list[tuple[str, str]] = []
+        sitemap = ast.sitemap_url(options.base_url)
+        discovery = Discovery(None, {kind: sitemap for kind in options.kinds})
 
         def plan() -> Plan:
+            nonlocal discovery
             entries, failures = _discover(fetcher, options.base_url)
             sitemap_failures.extend(failures)
+            kinds = [ast.classify(entry.loc) for entry in entries]
+            found = {kind: kinds.count(kind) for kind in options.kinds}
+            discovery = Discovery(found, discovery.start_urls)
             return _plan(entries, options, state, crawler)
 
         crawl, resumed = run_queue(
             state, options.key(), plan, crawler.process, progress or SilentProgress(), now, "sider"
         )
-        return _summarise(state, crawl, resumed, sitemap_failures)
+        log = runs_path(options.corpus, ast.SOURCE)
+        silent = close_run(state, crawl, discovery, log, ast.SOURCE, iso_seconds(now()))
+        return _summarise(state, crawl, resumed, sitemap_failures + silent)
 
 
 class AstSource(Source):

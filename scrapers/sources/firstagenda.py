@@ -19,12 +19,14 @@ import click
 
 from scrapers import firstagenda as fa
 from scrapers.corpus import CorpusWriter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
+from scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
+from scrapers.runlog import runs_path
 from scrapers.runner import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
+    Discovery,
     PageCrawler,
     Parsed,
     Plan,
@@ -33,6 +35,7 @@ from scrapers.runner import (
     SilentProgress,
     SummaryRow,
     Tally,
+    close_run,
     in_queue_order,
     run_queue,
     tally_pages,
@@ -201,8 +204,13 @@ def crawl_firstagenda(
     with CrawlState(state_path(options.corpus, options.source), options.source) as state:
         crawler = PageCrawler(AgendaPages(options.kommune), fetcher, state, writer, now)
 
+        start = {KIND_MEETING: fa.udvalgsliste_url(options.kommune.base_url)}
+        discovery = Discovery(None, start)
+
         def plan_crawl() -> Plan:
+            nonlocal discovery
             meetings, same_day = _discover(fetcher, options)
+            discovery = Discovery({KIND_MEETING: len(meetings)}, start)
             return plan(meetings, same_day, options, state, crawler)
 
         crawl, resumed = run_queue(
@@ -214,7 +222,19 @@ def crawl_firstagenda(
             now,
             "møder",
         )
-        return _summarise(state, crawl, resumed)
+        silent = close_run(
+            state,
+            crawl,
+            discovery,
+            runs_path(options.corpus, options.source),
+            fa.SOURCE,
+            iso_seconds(now()),
+            municipality=options.kommune.key,
+            kind_of=lambda kind: KIND_MEETING,
+        )
+        summary = _summarise(state, crawl, resumed)
+        summary.failed.extend(silent)
+        return summary
 
 
 class FirstAgendaSource(Source):

@@ -25,11 +25,13 @@ import click
 
 from scrapers import star
 from scrapers.corpus import CorpusWriter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, utc_now
+from scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
+from scrapers.runlog import runs_path
 from scrapers.runner import (
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
+    Discovery,
     PageCrawler,
     Parsed,
     Plan,
@@ -38,6 +40,7 @@ from scrapers.runner import (
     SilentProgress,
     SummaryRow,
     Tally,
+    close_run,
     in_queue_order,
     run_queue,
     tally_pages,
@@ -214,11 +217,17 @@ def crawl_star(
         crawler = PageCrawler(StarPages(), fetcher, state, writer, now)
         listing_failures: list[tuple[str, str]] = []
         listing_pages = 0
+        starts: dict[str, str] = {}
+        for url, kind in options.listing_urls():
+            starts.setdefault(kind or "", url)
+        discovery = Discovery(None, starts)
 
         def plan() -> Plan:
-            nonlocal listing_pages
+            nonlocal listing_pages, discovery
             entries, failures, listing_pages = discover(fetcher, options)
             listing_failures.extend(failures)
+            kinds = [entry.kind or "" for entry in entries]
+            discovery = Discovery({kind: kinds.count(kind) for kind in starts}, starts)
             return Plan(plan_queue(entries, options, state, crawler))
 
         crawl, resumed = run_queue(
@@ -230,7 +239,9 @@ def crawl_star(
             now,
             "publikationer",
         )
-        summary = _summarise(state, crawl, resumed, listing_failures)
+        log = runs_path(options.corpus, star.SOURCE)
+        silent = close_run(state, crawl, discovery, log, star.SOURCE, iso_seconds(now()))
+        summary = _summarise(state, crawl, resumed, listing_failures + silent)
         summary.listing_pages = listing_pages
         return summary
 
