@@ -127,6 +127,34 @@ def run_crawl(
         sys.exit(1)
 
 
+def run_check(source, base_url, rate, timeout, retries, values) -> None:
+    """--check: discovery and one page per kind, raw copies in a temporary folder; exit 1
+    when a kind found nothing or its page gave no valid record."""
+    import tempfile
+
+    from scrapers.check import check_kinds, check_lines
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.rawstore import RawStore
+    from scrapers.runner import CrawlError
+
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            with Fetcher(RawStore(Path(scratch)), policy) as fetcher:
+                hooks, found, starts = source.discover(fetcher, base_url=base_url, values=values)
+                checks = check_kinds(fetcher, hooks, found, starts)
+        except KeyboardInterrupt:
+            click.echo("\nAfbrudt.", err=True)
+            sys.exit(130)
+        except CrawlError as exc:
+            click.echo(f"Fejl: {exc}.", err=True)
+            sys.exit(1)
+    for line in check_lines(checks):
+        click.echo(line)
+    if not all(check.ok for check in checks):
+        sys.exit(1)
+
+
 def _day(value) -> str | None:
     return value.date().isoformat() if value else None
 
@@ -139,7 +167,10 @@ def source_command(name: str) -> click.Command:
 
     source = load(name)
 
-    def run(since, base_url, limit, rate, corpus, timeout, retries, **values) -> None:
+    def run(since, base_url, limit, rate, corpus, timeout, retries, check, **values) -> None:
+        if check:
+            run_check(source, base_url, rate, timeout, retries, values)
+            return
         run_crawl(
             corpus,
             source.folder,
@@ -163,6 +194,13 @@ def source_command(name: str) -> click.Command:
         since_option(source.since_help),
         base_url_option(source.default_base_url, source.base_url_help),
         fetch_options(source.noun, source.folder, source.timeout, source.timeout_help),
+        click.option(
+            "--check",
+            is_flag=True,
+            help="Prøv kun: hent oversigterne og én side pr. slags, og vis pr. slags hvor mange "
+            "adresser der blev fundet, de første, og om siden giver gyldige poster. Skriver "
+            "intet i korpusset.",
+        ),
     )
     return click.command(name, help=source.help)(decorate(run))
 

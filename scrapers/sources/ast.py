@@ -237,5 +237,16 @@ class AstSource(Source):
         )
         return crawl_ast(options, fetcher, progress)
 
+    def discover(self, fetcher, *, base_url, values):
+        base_url = base_url or ast.DEFAULT_BASE_URL
+        kinds = tuple(values.get("kinds") or ()) or ast.KINDS
+        entries, _ = _discover(fetcher, base_url)
+        found: dict[str, list[Queued]] = {kind: [] for kind in kinds}
+        for entry in entries:
+            kind = ast.classify(entry.loc)
+            if kind in found:
+                found[kind].append(Queued(entry.loc, kind, entry.lastmod))
+        return AstPages(), found, {kind: ast.sitemap_url(base_url) for kind in kinds}
+
 
 source = AstSource()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scrapers.runner import Progress, Tally
+from scrapers.runner import PageHooks, Progress, Queued, Tally
 
 
 class Source:
@@ -44,4 +44,12 @@ class Source:
     ) -> Tally:
         """Bring <corpus>/<folder>/ up to date; `values` holds this source's own options.
         Raises click.BadParameter for an option that does not make sense."""
+        raise NotImplementedError
+
+    def discover(
+        self, fetcher: Any, *, base_url: str | None, values: dict[str, Any]
+    ) -> tuple[PageHooks, dict[str, list[Queued]], dict[str, str]]:
+        """For --check: the page hooks, what discovery finds per kind, and the URL each kind
+        is discovered from. Reads only the discovery pages. Raises CrawlError when they
+        cannot be read at all."""
         raise NotImplementedError

@@ -297,5 +297,20 @@ class FirstAgendaSource(Source):
             corpus=corpus, kommune=municipality, udvalg=udvalg, since=since, limit=limit
         )
 
+    def discover(self, fetcher, *, base_url, values):
+        options = self.options(Path("."), base_url, None, None, values)
+        meetings, same_day = _discover(fetcher, options)
+        ordered = sorted(meetings, key=lambda m: (m.start, m.id), reverse=True)
+        found = [
+            Queued(
+                fa.dagsorden_url(options.kommune.base_url, meeting.id),
+                KIND_MEETING_SAME_DAY if meeting.id in same_day else KIND_MEETING,
+                meeting.version,
+            )
+            for meeting in ordered
+        ]
+        start = fa.udvalgsliste_url(options.kommune.base_url)
+        return AgendaPages(options.kommune), {KIND_MEETING: found}, {KIND_MEETING: start}
+
 
 source = FirstAgendaSource()

@@ -311,5 +311,18 @@ class StarSource(Source):
             limit=limit,
         )
 
+    def discover(self, fetcher, *, base_url, values):
+        options = self.options(Path("."), base_url, None, None, values)
+        entries, _, _ = discover(fetcher, options)
+        starts: dict[str, str] = {}
+        for url, kind in options.listing_urls():
+            starts.setdefault(kind or "", url)
+        found: dict[str, list[Queued]] = {kind: [] for kind in starts}
+        for entry in entries:
+            found.setdefault(entry.kind or "", []).append(
+                Queued(entry.url, entry.kind or "", entry.date)
+            )
+        return StarPages(), found, starts
+
 
 source = StarSource()

@@ -24,7 +24,7 @@ def test_a_source_command_is_made_from_its_source(name):
     command = cli.commands["scrape"].get_command(None, name)
     assert command.help == source.help
     options = {opt for param in command.params for opt in param.opts}
-    assert {"--since", "--base-url", "--limit", "--rate", "--corpus"} <= options
+    assert {"--since", "--base-url", "--limit", "--rate", "--corpus", "--check"} <= options
     corpus = next(p for p in command.params if p.name == "corpus")
     assert f"<corpus>/{source.folder}/" in corpus.help
 
