@@ -29,7 +29,7 @@ from pdfminer.layout import LAParams  # noqa: E402
 from scrapers.extract import extract_paragraphs  # noqa: E402
 from scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
 from scrapers.rawstore import RawStore  # noqa: E402
-from scrapers.star_crawl import StarOptions, crawl_star  # noqa: E402
+from scrapers.sources.star import StarOptions, crawl_star  # noqa: E402
 from tests.scrapers import fakesite  # noqa: E402
 from tests.scrapers.pdfmaker import Heading, PdfPage, Text, make_pdf, report_page  # noqa: E402
 

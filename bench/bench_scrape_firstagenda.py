@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from scrapers import firstagenda as fa  # noqa: E402
 from scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
-from scrapers.firstagenda_crawl import AgendaOptions, crawl_firstagenda  # noqa: E402
 from scrapers.rawstore import RawStore  # noqa: E402
+from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda  # noqa: E402
 from tests.scrapers import agendas, fakesite  # noqa: E402
 
 

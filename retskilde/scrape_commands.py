@@ -13,8 +13,8 @@ import click
 from retskilde import DEFAULT_CORPUS
 
 if TYPE_CHECKING:
-    from scrapers.crawlrun import Tally
     from scrapers.fetcher import Fetcher
+    from scrapers.runner import Tally
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 Summary = TypeVar("Summary", bound="Tally")
@@ -106,9 +106,9 @@ def run_crawl(
     Exit codes: 1 when something failed (named by URL) or the crawl could not start, 130 on
     Ctrl-C (run the same command again to go on where it stopped).
     """
-    from scrapers.crawlrun import CrawlError
     from scrapers.fetcher import Fetcher, FetchPolicy
     from scrapers.rawstore import RawStore
+    from scrapers.runner import CrawlError
     from scrapers.state import StateLocked
 
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
@@ -127,182 +127,98 @@ def run_crawl(
         sys.exit(1)
 
 
+def run_check(source, base_url, rate, timeout, retries, values) -> None:
+    """--check: discovery and one page per kind, raw copies in a temporary folder; exit 1
+    when a kind found nothing or its page gave no valid record."""
+    import tempfile
+
+    from scrapers.check import check_kinds, check_lines
+    from scrapers.fetcher import Fetcher, FetchPolicy
+    from scrapers.rawstore import RawStore
+    from scrapers.runner import CrawlError
+
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            with Fetcher(RawStore(Path(scratch)), policy) as fetcher:
+                hooks, found, starts = source.discover(fetcher, base_url=base_url, values=values)
+                checks = check_kinds(fetcher, hooks, found, starts)
+        except KeyboardInterrupt:
+            click.echo("\nAfbrudt.", err=True)
+            sys.exit(130)
+        except CrawlError as exc:
+            click.echo(f"Fejl: {exc}.", err=True)
+            sys.exit(1)
+    for line in check_lines(checks):
+        click.echo(line)
+    if not all(check.ok for check in checks):
+        sys.exit(1)
+
+
 def _day(value) -> str | None:
     return value.date().isoformat() if value else None
 
 
-@click.group()
+def source_command(name: str) -> click.Command:
+    """`retskilde scrape <name>`, made from the source's registry entry: its own options, then
+    --since, --base-url and the fetch options every source shares."""
+    from scrapers.progress import make_progress, summary_lines
+    from scrapers.registry import load
+
+    source = load(name)
+
+    def run(since, base_url, limit, rate, corpus, timeout, retries, check, **values) -> None:
+        if check:
+            run_check(source, base_url, rate, timeout, retries, values)
+            return
+        run_crawl(
+            corpus,
+            source.folder,
+            rate,
+            timeout,
+            retries,
+            lambda fetcher: source.crawl(
+                fetcher,
+                corpus,
+                base_url=base_url,
+                since=_day(since),
+                limit=limit,
+                values=values,
+                progress=make_progress(),
+            ),
+            summary_lines,
+        )
+
+    decorate = _options(
+        *source.cli_options(),
+        since_option(source.since_help),
+        base_url_option(source.default_base_url, source.base_url_help),
+        fetch_options(source.noun, source.folder, source.timeout, source.timeout_help),
+        click.option(
+            "--check",
+            is_flag=True,
+            help="Prøv kun: hent oversigterne og én side pr. slags, og vis pr. slags hvor mange "
+            "adresser der blev fundet, de første, og om siden giver gyldige poster. Skriver "
+            "intet i korpusset.",
+        ),
+    )
+    return click.command(name, help=source.help)(decorate(run))
+
+
+class SourceGroup(click.Group):
+    """The scrape commands: one per source in the registry, loaded when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from scrapers.registry import SOURCES
+
+        return sorted(SOURCES)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from scrapers.registry import SOURCES
+
+        return source_command(name) if name in SOURCES else None
+
+
+@click.group(cls=SourceGroup)
 def scrape() -> None:
     """Hent dokumenter fra kilderne og skriv dem i korpusset (bagefter: retskilde build)."""
-
-
-@scrape.command("ast")
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(
-        ["principmeddelelse", "nyhed", "artikel", "praksisundersoegelse", "tilsynsudtalelse"]
-    ),
-    help="Kun denne slags dokumenter (kan gentages). Standard: alle.",
-)
-@since_option("sider, hvis <lastmod> i sitemap er denne dato eller senere")
-@base_url_option(
-    "https://www.ast.dk",
-    "Sitets adresse; sitemap.xml hentes herfra (et spejl eller en lokal testserver).",
-)
-@fetch_options("sider", "ast")
-def scrape_ast(kinds, since, base_url, limit, rate, corpus, timeout, retries) -> None:
-    """Hent Ankestyrelsens principmeddelelser, nyheder, artikler, praksisundersøgelser og
-    tilsynsudtalelser fra sitemap.xml og skriv dem i <corpus>/ast/.
-
-    Høflig (User-Agent med kontakt, robots.txt, hastighedsgrænse, betingede forespørgsler) og
-    genoptagelig: en afbrudt kørsel fortsætter, hvor den slap, når kommandoen køres igen.
-    Afslutter med kode 1, hvis nogen side fejlede; fejlene nævnes med adresse.
-    """
-    from scrapers import ast
-    from scrapers.crawl import CrawlOptions, crawl_ast
-    from scrapers.progress import make_progress, summary_lines
-
-    options = CrawlOptions(
-        corpus=corpus,
-        base_url=base_url,
-        kinds=tuple(kinds) or ast.KINDS,
-        since=_day(since),
-        limit=limit,
-    )
-    run_crawl(
-        corpus,
-        ast.SOURCE,
-        rate,
-        timeout,
-        retries,
-        lambda fetcher: crawl_ast(options, fetcher, make_progress()),
-        summary_lines,
-    )
-
-
-@scrape.command("firstagenda")
-@click.option(
-    "--kommune",
-    required=True,
-    help="Kommunen, fx hvidovre eller aarhus (kendte: scrapers/firstagenda_kommuner.json).",
-)
-@base_url_option(
-    None, "Sitets adresse, hvis kommunen ikke er kendt, eller et spejl/en lokal testserver."
-)
-@click.option(
-    "--udvalg",
-    default=None,
-    help="Regulært udtryk for udvalgenes navne (uden forskel på store og små bogstaver). "
-    "Standard: beskæftigelse|social|arbejdsmarked|integration|handicap|familie.",
-)
-@since_option("møder på denne dato eller senere")
-@fetch_options("møder", "kommune")
-def scrape_firstagenda(
-    kommune, base_url, udvalg, since, limit, rate, corpus, timeout, retries
-) -> None:
-    """Hent dagsordenspunkter fra en kommunes FirstAgenda-site (JSON-API'et) og skriv ét
-    dokument pr. åbent punkt i <corpus>/kommune/.
-
-    Kun udvalg, hvis navn matcher --udvalg, og kun åbne punkter med tekst eller bilag. Høflig
-    og genoptagelig som `scrape ast`; møder, der er uændrede i udvalgslisten, hentes ikke igen.
-    Afslutter med kode 1, hvis noget møde fejlede; fejlene nævnes med adresse.
-    """
-    import re
-
-    from scrapers import firstagenda as fa
-    from scrapers.firstagenda_crawl import AgendaOptions, crawl_firstagenda
-    from scrapers.progress import agenda_summary_lines, make_progress
-
-    try:
-        municipality = fa.kommune_for(kommune, base_url)
-    except fa.UnknownKommune as exc:
-        raise click.BadParameter(str(exc), param_hint="--kommune") from exc
-    udvalg = udvalg or fa.DEFAULT_UDVALG
-    try:
-        re.compile(udvalg)
-    except re.error as exc:
-        raise click.BadParameter(
-            f"ugyldigt regulært udtryk ({exc})", param_hint="--udvalg"
-        ) from exc
-    options = AgendaOptions(
-        corpus=corpus, kommune=municipality, udvalg=udvalg, since=_day(since), limit=limit
-    )
-    click.echo(f"{municipality.name} Kommune ({municipality.base_url}), udvalg: {udvalg}", err=True)
-    run_crawl(
-        corpus,
-        fa.SOURCE,
-        rate,
-        timeout,
-        retries,
-        lambda fetcher: crawl_firstagenda(options, fetcher, make_progress()),
-        agenda_summary_lines,
-    )
-
-
-@scrape.command("star")
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    type=click.Choice(["fokusrevision", "analyse"]),
-    help="Kun oversigterne for denne slags (kan gentages). Standard: begge.",
-)
-@click.option(
-    "--listing",
-    "listings",
-    multiple=True,
-    metavar="[SLAGS=]STI",
-    help="En oversigtsside at starte fra i stedet for de antagne (kan gentages), "
-    "fx fokusrevision=/tilsyn-paa-beskaeftigelsesomraadet/tilsyn-med-kommuner/fokusrevisioner/.",
-)
-@since_option("publikationer, som oversigten daterer denne dag eller senere")
-@base_url_option("https://star.dk", "Sitets adresse (et spejl eller en lokal testserver).")
-@fetch_options(
-    "publikationer",
-    "star",
-    timeout=60.0,
-    timeout_help="Sekunder pr. forespørgsel (rapporter kan være store), før den prøves igen.",
-)
-def scrape_star(kinds, listings, since, base_url, limit, rate, corpus, timeout, retries) -> None:
-    """Hent STAR's fokusrevisioner og analyser: oversigtssiderne, hver publikations side og
-    dens rapport (PDF eller DOCX), og skriv én post pr. publikation i <corpus>/star/.
-
-    Postens tekst er sidens tekst efterfulgt af rapportens. Høflig og genoptagelig som
-    `scrape ast`. En rapport, der ikke kan læses (mangler, intet tekstlag, beskadiget), nævnes
-    med adresse; publikationen får da en post med sidens tekst, medmindre korpusset har en
-    med rapportens.
-    Afslutter med kode 1, hvis noget fejlede.
-    """
-    from scrapers import star
-    from scrapers.progress import make_progress, star_summary_lines
-    from scrapers.star_crawl import StarOptions, crawl_star
-
-    pairs = []
-    for value in listings:
-        kind, sep, path = value.partition("=")
-        if not sep:
-            kind, path = "", value
-        if kind and kind not in star.KINDS:
-            raise click.BadParameter(
-                f"ukendt slags {kind!r} (kendte: {', '.join(star.KINDS)})", param_hint="--listing"
-            )
-        pairs.append((path, kind or None))
-    options = StarOptions(
-        corpus=corpus,
-        base_url=base_url,
-        kinds=tuple(kinds) or star.KINDS,
-        listings=tuple(pairs),
-        since=_day(since),
-        limit=limit,
-    )
-    run_crawl(
-        corpus,
-        star.SOURCE,
-        rate,
-        timeout,
-        retries,
-        lambda fetcher: crawl_star(options, fetcher, make_progress()),
-        star_summary_lines,
-    )

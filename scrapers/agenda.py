@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from scrapers.errors import SourceError
 from scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
 from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 from scrapers.kommuner import Kommune
@@ -44,13 +45,8 @@ _CLOSED_SUFFIX = re.compile(r"\(\s*(for\s+lukkede\s+d(ø|oe)re|lukket(\s+punkt)?
 DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}))?")
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """An answer that does not hold what its URL promised; the message names the URL."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 def committee_matches(committee: str, udvalg: str = DEFAULT_UDVALG) -> bool:

@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 from retskilde.numbers import NUMBER, canonical_number
 from scrapers.dates import MONTH_NAMES, is_date_only, parse_date
+from scrapers.errors import SourceError
 from scrapers.htmltext import (
     BLOCK_TAGS,
     clean_html,
@@ -197,13 +198,8 @@ REPORT_SUFFIXES = (".pdf", ".docx")
 MAX_REPORTS = 2
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """A page that does not hold the document its URL promised; the message names the URL."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 # -- URLs -------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import io
 import re
 import zipfile
 
+from scrapers.errors import SourceError
+
 # Typographic ligatures and invisible characters that PDF and Word files carry into their text.
 _LIGATURES = str.maketrans(
     {
@@ -38,13 +40,8 @@ MIN_TEXT_CHARS = 20
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-class ExtractError(Exception):
+class ExtractError(SourceError):
     """A document whose text could not be read; `reason` is meant for the user."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 class NoTextLayer(ExtractError):

@@ -24,6 +24,7 @@ import httpx
 from protego import Protego
 
 from retskilde import __version__
+from scrapers.errors import SourceError
 from scrapers.rawstore import RawStore, Snapshot
 
 USER_AGENT = (
@@ -36,14 +37,12 @@ _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 log = logging.getLogger("retskilde.fetch")
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A URL that could not be fetched; `reason` is meant for the user."""
 
     def __init__(self, url: str, reason: str, status: int | None = None):
-        self.url = url
-        self.reason = reason
+        super().__init__(url, reason)
         self.status = status
-        super().__init__(f"{url}: {reason}")
 
 
 class RobotsDisallowed(FetchError):

@@ -7,9 +7,7 @@ from typing import TextIO
 
 import click
 
-from scrapers.crawl import CrawlSummary
-from scrapers.firstagenda_crawl import AgendaSummary
-from scrapers.star_crawl import StarSummary
+from scrapers.runner import Tally
 from scrapers.state import ItemOutcome
 
 OUTCOME_LABELS = {
@@ -77,9 +75,14 @@ def make_progress() -> LogProgress | BarProgress:
     return BarProgress() if sys.stderr.isatty() else LogProgress()
 
 
-def _problem_lines(summary: CrawlSummary | AgendaSummary | StarSummary) -> list[str]:
-    """The robots.txt refusals and failures, by URL: the same tail for every crawl's report."""
-    lines = []
+def summary_lines(summary: Tally) -> list[str]:
+    """The closing report, in Danish, from the rows the source's summary names; the robots.txt
+    refusals and failures by URL at the end."""
+    lines = ["Genoptaget kørsel færdig." if summary.resumed else "Kørsel færdig."]
+    for row in summary.ROWS:
+        value = getattr(summary, row.field)
+        count = len(value) if isinstance(value, list) else value
+        lines.append(f"  {row.label:<22}{count:>6}" + (f"  ({row.note})" if row.note else ""))
     if summary.blocked:
         lines.append(f"  afvist af robots.txt  {len(summary.blocked):>6}")
         lines.extend(f"    {url}" for url in summary.blocked)
@@ -87,54 +90,3 @@ def _problem_lines(summary: CrawlSummary | AgendaSummary | StarSummary) -> list[
         lines.append("Fejl:")
         lines.extend(f"  {url}: {reason}" for url, reason in summary.failed)
     return lines
-
-
-def summary_lines(summary: CrawlSummary) -> list[str]:
-    """The closing report, in Danish, failures named by URL."""
-    lines = [
-        "Genoptaget kørsel færdig." if summary.resumed else "Kørsel færdig.",
-        f"  sider i køen          {summary.total:>6}",
-        f"  hentet (200)          {summary.fetched:>6}",
-        f"  ikke ændret (304)     {summary.not_modified:>6}",
-        f"  sprunget over         {summary.skipped:>6}  (uændret <lastmod> i sitemap)",
-        f"  nye                   {summary.new:>6}",
-        f"  ændrede               {summary.changed:>6}",
-        f"  uændrede              {summary.unchanged:>6}",
-        f"  fejl                  {len(summary.failed):>6}",
-    ]
-    return lines + _problem_lines(summary)
-
-
-def agenda_summary_lines(summary: AgendaSummary) -> list[str]:
-    """The closing report of a FirstAgenda crawl, in Danish, failures named by URL."""
-    lines = [
-        "Genoptaget kørsel færdig." if summary.resumed else "Kørsel færdig.",
-        f"  møder i køen          {summary.meetings:>6}",
-        f"  hentet (200)          {summary.fetched:>6}",
-        f"  ikke ændret (304)     {summary.not_modified:>6}",
-        f"  sprunget over         {summary.skipped:>6}  (uændret i udvalgslisten)",
-        f"  nye punkter           {summary.new:>6}",
-        f"  ændrede punkter       {summary.changed:>6}",
-        f"  uændrede punkter      {summary.unchanged:>6}",
-        f"  lukkede punkter       {summary.closed:>6}  (ikke offentlige, ikke gemt)",
-        f"  tomme punkter         {summary.empty:>6}  (uden tekst og bilag, ikke gemt)",
-        f"  fejl                  {len(summary.failed):>6}",
-    ]
-    return lines + _problem_lines(summary)
-
-
-def star_summary_lines(summary: StarSummary) -> list[str]:
-    """The closing report of a STAR crawl, in Danish, failures named by URL."""
-    lines = [
-        "Genoptaget kørsel færdig." if summary.resumed else "Kørsel færdig.",
-        f"  oversigtssider læst   {summary.listing_pages:>6}",
-        f"  publikationer i køen  {summary.total:>6}",
-        f"  hentet (200)          {summary.fetched:>6}  (side og/eller rapport)",
-        f"  ikke ændret (304)     {summary.not_modified:>6}  (rapporten ikke spurgt igen)",
-        f"  nye                   {summary.new:>6}",
-        f"  ændrede               {summary.changed:>6}",
-        f"  uændrede              {summary.unchanged:>6}",
-        f"  kun sidens tekst      {summary.page_text_only:>6}  (rapporten kunne ikke læses)",
-        f"  fejl                  {len(summary.failed):>6}",
-    ]
-    return lines + _problem_lines(summary)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from scrapers.errors import SourceError
+
 # sitemaps.org: a sitemap is at most 50 MB uncompressed; more is a broken or hostile file.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 MAX_SITEMAPS = 500  # child sitemaps followed from one root, nested indexes included
@@ -15,13 +17,8 @@ MAX_DEPTH = 3  # index → index → urlset is as deep as real sites go
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-class SitemapError(Exception):
+class SitemapError(SourceError):
     """A sitemap that is not a readable urlset or sitemapindex."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.dates import is_date_only, parse_date
+from scrapers.errors import SourceError
 from scrapers.htmltext import inline_text, link_title, paragraphs, soup_of, squash
 from scrapers.ids import bounded_id, slug
 
@@ -123,13 +124,8 @@ _CHROME = (
 )
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """A page that does not hold what its URL promised; the message names the URL."""
-
-    def __init__(self, url: str, reason: str):
-        self.url = url
-        self.reason = reason
-        super().__init__(f"{url}: {reason}")
 
 
 # -- URLs -------------------------------------------------------------------------------------

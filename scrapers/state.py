@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCHEMA = """
@@ -102,6 +102,17 @@ class ItemOutcome:
     outcome: str
     error: str | None
     fetched: bool
+
+
+@dataclass
+class KindTally:
+    """One kind's share of a crawl."""
+
+    first_url: str
+    fetched: int = 0
+    read: int = 0  # fetched and not failed: pages whose records were parsed and stored
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    records: dict[str, int] = field(default_factory=dict)  # outcome → how many
 
 
 class CrawlState:
@@ -295,6 +306,28 @@ class CrawlState:
         return [
             ItemOutcome(url, outcome, error, bool(fetched)) for url, outcome, error, fetched in rows
         ]
+
+    def by_kind(self, crawl_id: int) -> dict[str, KindTally]:
+        """What `crawl_id` did per queued kind: bodies fetched, failures, record outcomes."""
+        tallies: dict[str, KindTally] = {}
+        for kind, url, outcome, error, fetched in self.db.execute(
+            "SELECT kind, url, outcome, error, fetched FROM queue "
+            "WHERE crawl_id = ? AND outcome IS NOT NULL ORDER BY position",
+            (crawl_id,),
+        ):
+            tally = tallies.setdefault(kind, KindTally(first_url=url))
+            tally.fetched += fetched
+            tally.read += bool(fetched) and outcome != "failed"
+            if outcome == "failed":
+                tally.failed.append((url, error or "ukendt fejl"))
+        for kind, outcome, count in self.db.execute(
+            "SELECT q.kind, r.outcome, COUNT(*) FROM item_records r JOIN queue q "
+            "ON q.crawl_id = r.crawl_id AND q.position = r.position "
+            "WHERE r.crawl_id = ? GROUP BY q.kind, r.outcome",
+            (crawl_id,),
+        ):
+            tallies[kind].records[outcome] = count
+        return tallies
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)

@@ -17,8 +17,8 @@ from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import ast
 from scrapers.corpus import record_json
-from scrapers.crawl import CrawlError, CrawlOptions, crawl_ast
 from scrapers.rawstore import RawStore
+from scrapers.sources.ast import CrawlError, CrawlOptions, crawl_ast
 from tests.conftest import make_record
 from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob, report_paragraphs
 from tests.scrapers.conftest import FIXED_NOW, fixtures, serve_fixtures
@@ -41,6 +41,11 @@ def records(corpus: Path) -> dict[str, bytes]:
     return (
         {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))} if folder.exists() else {}
     )
+
+
+# A site with pages of one kind only is crawled for that kind (any other would be silent).
+PM_ONLY = ("principmeddelelse",)
+PRAKSIS_ONLY = ("praksisundersoegelse",)
 
 
 def fixed_now():
@@ -383,7 +388,7 @@ def test_cli_reports_failures_by_url_and_exits_non_zero(site, tmp_path):
 
 
 def test_cli_kind_choices_are_the_scraper_kinds():
-    command = cli.commands["scrape"].commands["ast"]
+    command = cli.commands["scrape"].get_command(None, "ast")
     kind = next(p for p in command.params if p.name == "kinds")
     assert tuple(kind.type.choices) == ast.KINDS
 
@@ -419,7 +424,7 @@ def test_two_pages_claiming_one_decision_number_do_not_overwrite_each_other(
     site.add(second, variant("14-24").replace("ortopædisk fodtøj er", "en kopi siger"))
     site.sitemap([first, second])
     corpus = tmp_path / "corpus"
-    summary = crawl(site, corpus, make_fetcher)
+    summary = crawl(site, corpus, make_fetcher, kinds=PM_ONLY)
     assert summary.new == 1
     assert [url for url, _ in summary.failed] == [site.url(second)]
     assert "samme id (ast-principmeddelelse-14-24)" in summary.failed[0][1]
@@ -434,7 +439,7 @@ def test_an_old_address_redirecting_to_a_listed_page_is_an_alias_not_a_clash(
     site.add(new, variant("14-24"))
     site.sitemap([new, old])
     site.redirects[old] = new
-    summary = crawl(site, tmp_path / "corpus", make_fetcher)
+    summary = crawl(site, tmp_path / "corpus", make_fetcher, kinds=PM_ONLY)
     assert summary.ok and summary.new == 1 and summary.unchanged == 1
 
 
@@ -453,7 +458,7 @@ def test_a_parser_crash_on_one_page_is_reported_and_the_crawl_goes_on(
         return real_parse(content, url, *args, **kwargs)
 
     monkeypatch.setattr(ast, "parse", parse)
-    summary = crawl(site, tmp_path / "corpus", make_fetcher)
+    summary = crawl(site, tmp_path / "corpus", make_fetcher, kinds=PM_ONLY)
     assert [url for url, _ in summary.failed] == [site.url(odd)]
     assert "AttributeError" in summary.failed[0][1]
     assert list(records(tmp_path / "corpus")) == ["ast-principmeddelelse-2-25.json"]
@@ -477,7 +482,7 @@ def test_a_praksisundersoegelse_gets_its_report_text_but_not_its_appendix(
 ):
     _serve_praksis(site, praksisundersoegelse_fleksjob())
     corpus = tmp_path / "corpus"
-    summary = crawl(site, corpus, make_fetcher)
+    summary = crawl(site, corpus, make_fetcher, kinds=PRAKSIS_ONLY)
     assert summary.ok and summary.new == 1
     text = json.loads(records(corpus)[PRAKSIS_ID])["text"]
     assert text.startswith(PRAKSIS.expected["text"])
@@ -491,7 +496,7 @@ def test_a_praksisundersoegelse_gets_its_report_text_but_not_its_appendix(
 def test_a_report_that_fails_is_named_by_url_and_read_on_the_next_run(site, tmp_path, make_fetcher):
     _serve_praksis(site, None)
     corpus = tmp_path / "corpus"
-    summary = crawl(site, corpus, make_fetcher)
+    summary = crawl(site, corpus, make_fetcher, kinds=PRAKSIS_ONLY)
     [(url, reason)] = summary.failed
     assert url == site.url(PRAKSIS.path)
     assert site.url(REPORT_PATH) in reason and "HTTP 404" in reason
@@ -499,7 +504,7 @@ def test_a_report_that_fails_is_named_by_url_and_read_on_the_next_run(site, tmp_
     # The page's own text is stored meanwhile, so the study can be found.
     assert json.loads(records(corpus)[PRAKSIS_ID])["text"] == PRAKSIS.expected["text"]
     site.add(REPORT_PATH, praksisundersoegelse_fleksjob(), content_type="application/pdf")
-    summary = crawl(site, corpus, make_fetcher)
+    summary = crawl(site, corpus, make_fetcher, kinds=PRAKSIS_ONLY)
     assert summary.ok and summary.changed == 1
     text = json.loads(records(corpus)[PRAKSIS_ID])["text"]
     assert text.endswith(report_paragraphs()[-1])
@@ -511,7 +516,7 @@ def test_a_stored_record_with_its_report_survives_a_report_that_later_fails(
 ):
     path = _serve_praksis(site, praksisundersoegelse_fleksjob())
     corpus = tmp_path / "corpus"
-    crawl(site, corpus, make_fetcher)
+    crawl(site, corpus, make_fetcher, kinds=PRAKSIS_ONLY)
     before = records(corpus)[PRAKSIS_ID]
     # The page changes, and its report can no longer be read.
     changed = PRAKSIS.html.read_text("utf-8").replace("120 afgørelser", "121 afgørelser")

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import firstagenda as fa
-from scrapers.crawl import CrawlError
-from scrapers.firstagenda_crawl import AgendaOptions, crawl_firstagenda
 from scrapers.rawstore import RawStore
+from scrapers.runner import CrawlError
+from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 from tests.conftest import make_record
 from tests.scrapers import agendas
 from tests.scrapers.conftest import FIXED_NOW

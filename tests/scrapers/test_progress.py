@@ -3,8 +3,8 @@ from __future__ import annotations
 import io
 import sys
 
-from scrapers.crawl import CrawlSummary
 from scrapers.progress import BarProgress, LogProgress, make_progress, summary_lines
+from scrapers.sources.ast import CrawlSummary
 from scrapers.state import ItemOutcome
 
 

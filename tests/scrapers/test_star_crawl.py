@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers.corpus import record_json
-from scrapers.crawl import CrawlError
 from scrapers.rawstore import RawStore
-from scrapers.star_crawl import StarOptions, crawl_star
+from scrapers.runner import CrawlError
+from scrapers.sources.star import StarOptions, crawl_star
 from tests.conftest import make_record
 from tests.scrapers import fakesite
 from tests.scrapers.conftest import FIXED_NOW

@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scrapers.crawlrun import (
+from scrapers.runner import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
+    Finished,
+    Plan,
+    Queued,
     Tally,
     in_queue_order,
     run_queue,
@@ -40,8 +43,8 @@ class Stop(Exception):
     pass
 
 
-def _items(n: int) -> list[tuple[str, str, str | None]]:
-    return [(f"https://eksempel.invalid/side-{i}", "side", None) for i in range(n)]
+def _plan(n: int, skipped: int = 0) -> Plan:
+    return Plan([Queued(f"https://eksempel.invalid/side-{i}", "side") for i in range(n)], skipped)
 
 
 def test_an_interrupted_run_resumes_its_own_queue_without_planning_again(tmp_path):
@@ -54,10 +57,10 @@ def test_an_interrupted_run_resumes_its_own_queue_without_planning_again(tmp_pat
             raise Stop  # a kill half-way: pages 0 and 1 are done
         seen.append(item.url)
         records = [(f"post-{item.position}", "new" if item.position % 2 else "unchanged")]
-        return ItemOutcome(item.url, "new", None, True), None, records
+        return Finished(ItemOutcome(item.url, "new", None, True), None, records)
 
     with CrawlState(path, "test") as state, pytest.raises(Stop):
-        run_queue(state, KEY, lambda: (_items(4), 1), process, _Quiet(), fixed_now, "sider")
+        run_queue(state, KEY, lambda: _plan(4, 1), process, _Quiet(), fixed_now, "sider")
     assert seen == [f"https://eksempel.invalid/side-{i}" for i in (0, 1)] + ["stopped"]
 
     def must_not_plan():
@@ -73,7 +76,7 @@ def test_an_interrupted_run_resumes_its_own_queue_without_planning_again(tmp_pat
         counts = tally_records(tally, state, crawl.id)
         assert (tally.new, tally.unchanged) == (2, 2) and counts == {"new": 2, "unchanged": 2}
         # Finished: the next run with the same options plans a new crawl.
-        again, resumed = run_queue(state, KEY, lambda: ([], 0), process, _Quiet(), fixed_now, "")
+        again, resumed = run_queue(state, KEY, lambda: Plan([]), process, _Quiet(), fixed_now, "")
         assert not resumed and again.id != crawl.id and again.total == 0
 
 
@@ -82,10 +85,10 @@ def test_failures_and_refusals_are_tallied_by_url(tmp_path):
 
     def process(crawl_id: int, item: QueueItem):
         outcome, error = outcomes[item.position]
-        return ItemOutcome(item.url, outcome, error, False), None, None
+        return Finished(ItemOutcome(item.url, outcome, error, False))
 
     with CrawlState(tmp_path / "state.sqlite", "test") as state:
-        crawl, _ = run_queue(state, KEY, lambda: (_items(3), 0), process, _Quiet(), fixed_now, "")
+        crawl, _ = run_queue(state, KEY, lambda: _plan(3), process, _Quiet(), fixed_now, "")
         tally = Tally()
         tally_pages(tally, state, crawl.id)
     assert tally.failed == [("https://eksempel.invalid/side-0", "HTTP 500")]

@@ -1,0 +1,31 @@
+"""The sources there are: name → module. Each module holds one `source`, a `Source`.
+
+A name, not an import, so `retskilde --help` does not load every parser; `load` imports one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapers.sources.base import Source
+
+SOURCES = {
+    "ast": "scrapers.sources.ast",
+    "star": "scrapers.sources.star",
+    "firstagenda": "scrapers.sources.firstagenda",
+}
+
+
+def load(name: str) -> Source:
+    """The source called `name` (a key of SOURCES)."""
+    source = importlib.import_module(SOURCES[name]).source
+    if source.name != name:
+        raise RuntimeError(f"{SOURCES[name]} defines the source {source.name!r}, not {name!r}")
+    return source
+
+
+def all_sources() -> list[Source]:
+    """Every source, in the registry's order."""
+    return [load(name) for name in SOURCES]
