@@ -1,7 +1,8 @@
 """What every source's crawl promises, run against each registered source on the local site:
-a crawl killed with SIGKILL resumes where it stopped and ends with the corpus an uninterrupted
-crawl gives; a second run downloads no page again (304 or an unchanged listing); robots.txt is
-obeyed and its refusals named; a page that fails later never costs its stored records."""
+a crawl killed with SIGKILL or stopped with Ctrl-C resumes where it stopped and ends with the
+corpus an uninterrupted crawl gives; a second run downloads no page again (304 or an unchanged
+listing); robots.txt is obeyed and its refusals named; a page that fails later never costs its
+stored records."""
 
 from __future__ import annotations
 
@@ -107,8 +108,9 @@ def _without_fetched_at(name: str, corpus: Path) -> dict[str, bytes]:
 SOURCES = sorted(SITES)
 
 
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
 @pytest.mark.parametrize("name", SOURCES)
-def test_a_killed_crawl_resumes_where_it_stopped(name, site, tmp_path):
+def test_a_stopped_crawl_resumes_where_it_stopped(name, how, site, tmp_path):
     pages = SITES[name].serve(site)
     reference = tmp_path / "uninterrupted"
     assert _run(name, site, reference).exit_code == 0
@@ -123,14 +125,18 @@ def test_a_killed_crawl_resumes_where_it_stopped(name, site, tmp_path):
     )
     try:
         assert site.held.wait(30), "the crawl never reached the held request"
-        process.send_signal(signal.SIGKILL)  # a crash, not a polite Ctrl-C
-        process.wait(10)
+        process.send_signal(how)  # a crash, or a user's Ctrl-C
+        _, stderr = process.communicate(timeout=10)
     finally:
         site.release.set()
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == -signal.SIGKILL
+    if how == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    else:
+        assert process.returncode == 130
+        assert "Kør samme kommando igen" in stderr.decode("utf-8")
     partial = _records(name, corpus)
     assert 0 < len(partial) < len(_records(name, reference))
 
@@ -141,7 +147,7 @@ def test_a_killed_crawl_resumes_where_it_stopped(name, site, tmp_path):
     resumed = [hit.target for hit in site.hits[resumed_from:]]
     assert not set(SITES[name].discovery) & set(resumed)
     assert held in resumed
-    # Nothing finished before the kill is asked for again.
+    # Nothing finished before the stop is asked for again.
     done = {urlparse(json.loads(data)["url"]).path for data in partial.values()}
     assert not done & set(resumed) - {held}
     assert _without_fetched_at(name, corpus) == _without_fetched_at(name, reference)
