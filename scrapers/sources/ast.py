@@ -21,6 +21,7 @@ from scrapers.runner import (
     CrawlError,
     Discovery,
     PageCrawler,
+    PageHooks,
     Parsed,
     Plan,
     Progress,
@@ -218,7 +219,7 @@ class AstSource(Source):
         "Sitets adresse; sitemap.xml hentes herfra (et spejl eller en lokal testserver)."
     )
 
-    def cli_options(self) -> list:
+    def cli_options(self) -> list[Callable]:
         return [
             click.option(
                 "--kind",
@@ -229,7 +230,17 @@ class AstSource(Source):
             )
         ]
 
-    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> CrawlSummary:
+    def crawl(
+        self,
+        fetcher: Fetcher,
+        corpus: Path,
+        *,
+        base_url: str | None,
+        since: str | None,
+        limit: int | None,
+        values: dict,
+        progress: Progress,
+    ) -> CrawlSummary:
         options = CrawlOptions(
             corpus=corpus,
             base_url=base_url or ast.DEFAULT_BASE_URL,
@@ -239,7 +250,9 @@ class AstSource(Source):
         )
         return crawl_ast(options, fetcher, progress)
 
-    def discover(self, fetcher, *, base_url, values):
+    def discover(
+        self, fetcher: Fetcher, *, base_url: str | None, values: dict
+    ) -> tuple[PageHooks, dict[str, list[Queued]], dict[str, str]]:
         base_url = base_url or ast.DEFAULT_BASE_URL
         kinds = tuple(values.get("kinds") or ()) or ast.KINDS
         entries, _ = _discover(fetcher, base_url)

@@ -28,6 +28,7 @@ from scrapers.runner import (
     CrawlError,
     Discovery,
     PageCrawler,
+    PageHooks,
     Parsed,
     Plan,
     Progress,
@@ -259,7 +260,7 @@ class FirstAgendaSource(Source):
         "Sitets adresse, hvis kommunen ikke er kendt, eller et spejl/en lokal testserver."
     )
 
-    def cli_options(self) -> list:
+    def cli_options(self) -> list[Callable]:
         return [
             click.option(
                 "--kommune",
@@ -275,7 +276,17 @@ class FirstAgendaSource(Source):
             ),
         ]
 
-    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> AgendaSummary:
+    def crawl(
+        self,
+        fetcher: Fetcher,
+        corpus: Path,
+        *,
+        base_url: str | None,
+        since: str | None,
+        limit: int | None,
+        values: dict,
+        progress: Progress,
+    ) -> AgendaSummary:
         options = self.options(corpus, base_url, since, limit, values)
         click.echo(
             f"{options.kommune.name} Kommune ({options.kommune.base_url}), "
@@ -284,7 +295,14 @@ class FirstAgendaSource(Source):
         )
         return crawl_firstagenda(options, fetcher, progress)
 
-    def options(self, corpus, base_url, since, limit, values) -> AgendaOptions:
+    def options(
+        self,
+        corpus: Path,
+        base_url: str | None,
+        since: str | None,
+        limit: int | None,
+        values: dict,
+    ) -> AgendaOptions:
         try:
             municipality = fa.kommune_for(values["kommune"], base_url)
         except fa.UnknownKommune as exc:
@@ -300,7 +318,9 @@ class FirstAgendaSource(Source):
             corpus=corpus, kommune=municipality, udvalg=udvalg, since=since, limit=limit
         )
 
-    def discover(self, fetcher, *, base_url, values):
+    def discover(
+        self, fetcher: Fetcher, *, base_url: str | None, values: dict
+    ) -> tuple[PageHooks, dict[str, list[Queued]], dict[str, str]]:
         options = self.options(Path("."), base_url, None, None, values)
         meetings, same_day = _discover(fetcher, options)
         ordered = sorted(meetings, key=lambda m: (m.start, m.id), reverse=True)

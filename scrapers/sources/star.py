@@ -33,6 +33,7 @@ from scrapers.runner import (
     CrawlError,
     Discovery,
     PageCrawler,
+    PageHooks,
     Parsed,
     Plan,
     Progress,
@@ -267,7 +268,7 @@ class StarSource(Source):
     timeout = 60.0
     timeout_help = "Sekunder pr. forespørgsel (rapporter kan være store), før den prøves igen."
 
-    def cli_options(self) -> list:
+    def cli_options(self) -> list[Callable]:
         return [
             click.option(
                 "--kind",
@@ -287,10 +288,27 @@ class StarSource(Source):
             ),
         ]
 
-    def crawl(self, fetcher, corpus, *, base_url, since, limit, values, progress) -> StarSummary:
+    def crawl(
+        self,
+        fetcher: Fetcher,
+        corpus: Path,
+        *,
+        base_url: str | None,
+        since: str | None,
+        limit: int | None,
+        values: dict,
+        progress: Progress,
+    ) -> StarSummary:
         return crawl_star(self.options(corpus, base_url, since, limit, values), fetcher, progress)
 
-    def options(self, corpus, base_url, since, limit, values) -> StarOptions:
+    def options(
+        self,
+        corpus: Path,
+        base_url: str | None,
+        since: str | None,
+        limit: int | None,
+        values: dict,
+    ) -> StarOptions:
         pairs = []
         for value in values.get("listings") or ():
             kind, sep, path = value.partition("=")
@@ -311,7 +329,9 @@ class StarSource(Source):
             limit=limit,
         )
 
-    def discover(self, fetcher, *, base_url, values):
+    def discover(
+        self, fetcher: Fetcher, *, base_url: str | None, values: dict
+    ) -> tuple[PageHooks, dict[str, list[Queued]], dict[str, str]]:
         options = self.options(Path("."), base_url, None, None, values)
         entries, _, _ = discover(fetcher, options)
         starts: dict[str, str] = {}

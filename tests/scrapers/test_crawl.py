@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from click.testing import CliRunner
 
-from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import ast
 from scrapers.corpus import record_json
@@ -303,62 +298,6 @@ def _without_fetched_at(folder: Path) -> dict[str, dict]:
         record.pop("fetched_at")
         out[name] = record
     return out
-
-
-def test_a_killed_cli_crawl_resumes_where_it_stopped(site, tmp_path, make_fetcher):
-    serve_fixtures(site)
-    for n in ("1-25", "2-25"):
-        site.add(PM.format(n=n), variant(n))
-    site.sitemap()
-    reference = tmp_path / "uninterrupted"
-    assert crawl(site, reference, make_fetcher).ok
-
-    corpus = tmp_path / "corpus"
-    held = PM.format(n="1-25")
-    site.fault(held, "hold")  # the server keeps this request open until the test says so
-    command = [
-        sys.executable,
-        "-c",
-        "from retskilde.cli import cli; cli()",
-        "scrape",
-        "ast",
-        "--base-url",
-        site.base_url,
-        "--corpus",
-        str(corpus),
-        "--rate",
-        "1000",
-        "--timeout",
-        "10",
-    ]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        assert site.held.wait(30), "the crawl never reached the held page"
-        process.send_signal(signal.SIGKILL)  # a crash, not a polite Ctrl-C
-        process.wait(10)
-    finally:
-        site.release.set()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == -signal.SIGKILL
-    partial = records(corpus)
-    assert 0 < len(partial) < len(records(reference))
-
-    resumed_from = len(site.hits)
-    result = CliRunner().invoke(
-        cli,
-        ["scrape", "ast", "--base-url", site.base_url, "--corpus", str(corpus), "--rate", "1000"],
-    )
-    assert result.exit_code == 0, result.output
-    assert "Genoptaget" in result.output
-    resumed_paths = [hit.path for hit in site.hits[resumed_from:]]
-    assert "/sitemap.xml" not in resumed_paths
-    assert not {path_of(json.loads(d)["url"]) for d in partial.values()} & set(resumed_paths)
-    assert _without_fetched_at(corpus) == _without_fetched_at(reference)
 
 
 def test_cli_reports_failures_by_url_and_exits_non_zero(site, tmp_path):

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers import firstagenda as fa
 from scrapers.rawstore import RawStore
@@ -342,41 +337,3 @@ def test_cli_names_bad_options_clearly(site, tmp_path):
     result = _cli(site, tmp_path)  # nothing served: no committee list
     assert result.exit_code == 1 and "udvalgslisten" in result.output
     assert "ikke ændret" in result.output
-
-
-def test_a_killed_cli_crawl_resumes_where_it_stopped(site, tmp_path, make_fetcher):
-    agendas.serve(site)
-    reference = tmp_path / "uninterrupted"
-    assert crawl(site, reference, make_fetcher).ok
-
-    corpus = tmp_path / "corpus"
-    held = agendas.agenda_path(M_TILLAEG)  # third in the queue (newest first)
-    site.fault(held, "hold")  # the server keeps this request open until the test says so
-    command = [sys.executable, "-c", "from retskilde.cli import cli; cli()", "scrape"]
-    command += ["firstagenda", "--kommune", "hvidovre", "--base-url", site.base_url]
-    command += ["--corpus", str(corpus), "--rate", "1000", "--timeout", "10"]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        assert site.held.wait(30), "the crawl never reached the held meeting"
-        process.send_signal(signal.SIGKILL)  # a crash, not a polite Ctrl-C
-        process.wait(10)
-    finally:
-        site.release.set()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == -signal.SIGKILL
-    partial = records(corpus)
-    assert 0 < len(partial) < len(records(reference))
-
-    resumed_from = len(site.hits)
-    result = _cli(site, corpus)
-    assert result.exit_code == 0, result.output
-    assert "Genoptaget" in result.output
-    resumed = asked(site, resumed_from)
-    assert "/api/agenda/udvalgsliste" not in resumed
-    assert held in resumed and len(resumed) == len(SELECTED) - 2
-    assert records(corpus).keys() == records(reference).keys()

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
 from scrapers.corpus import record_json
 from scrapers.rawstore import RawStore
@@ -329,46 +324,3 @@ def test_scraped_corpus_validates_and_builds(site, tmp_path, make_fetcher):
     assert problems == [] and len(good) == len(publications())
     report = build(corpus, tmp_path / "retskilde.db")
     assert report.by_doc_type == {"analyse": 2, "fokusrevision": 2}
-
-
-def test_a_killed_cli_crawl_resumes_where_it_stopped(site, tmp_path, make_fetcher):
-    serve(site)
-    reference = tmp_path / "uninterrupted"
-    assert crawl(site, reference, make_fetcher).ok
-    corpus = tmp_path / "corpus"
-    site.fault(PRAKTIK_PDF, "hold")  # the server keeps this request open until released
-    command = [sys.executable, "-c", "from retskilde.cli import cli; cli()", "scrape", "star"]
-    command += ["--base-url", site.base_url, "--corpus", str(corpus), "--rate", "1000"]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        assert site.held.wait(30), "the crawl never reached the held report"
-        process.send_signal(signal.SIGKILL)  # a crash, not a polite Ctrl-C
-        process.wait(10)
-    finally:
-        site.release.set()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    partial = records(corpus)
-    assert 0 < len(partial) < len(records(reference))
-    start = len(site.hits)
-    result = CliRunner().invoke(
-        cli,
-        ["scrape", "star", "--base-url", site.base_url, "--corpus", str(corpus), "--rate", "1000"],
-    )
-    assert result.exit_code == 0, result.output
-    assert "Genoptaget" in result.output
-    resumed = [hit.target for hit in site.hits[start:]]
-    assert FOKUS not in resumed and ANALYSER not in resumed
-    done_before = {r["url"].split(site.base_url)[1] for r in partial.values()}
-    assert not done_before & set(resumed)
-
-    def stable(folder):
-        return {
-            k: {f: v for f, v in r.items() if f != "fetched_at"} for k, r in records(folder).items()
-        }
-
-    assert stable(corpus) == stable(reference)
