@@ -6,11 +6,12 @@ resumes from the first page it had not finished, and nothing it had finished is 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -122,11 +123,10 @@ class CrawlState:
         self.path = path
         self.source = source
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = path.with_suffix(".lock").open("a+")
+        self._lock = FileLock(path.with_suffix(".lock"), timeout=0)
         try:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            self._lock_handle.close()
+            self._lock.acquire()
+        except Timeout as exc:
             raise StateLocked(f"{path}: en anden kørsel for {source} er i gang") from exc
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -136,8 +136,7 @@ class CrawlState:
     def close(self) -> None:
         """Close the database and release the lock."""
         self.db.close()
-        fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
-        self._lock_handle.close()
+        self._lock.release()
 
     def __enter__(self) -> CrawlState:
         return self
