@@ -113,7 +113,8 @@ def _plan(
         kind = ast.classify(entry.loc)
         if kind is None or kind not in options.kinds:
             continue
-        if options.since and (entry.lastmod is None or entry.lastmod[:10] < options.since):
+        # An entry without <lastmod> may have changed: kept, not dropped.
+        if options.since and entry.lastmod and entry.lastmod[:10] < options.since:
             continue
         page = state.page(entry.loc)
         if page is None or not crawler.has_records(page):
@@ -214,7 +215,9 @@ class AstSource(Source):
     genoptagelig: en afbrudt kørsel fortsætter, hvor den slap, når kommandoen køres igen.
     Afslutter med kode 1, hvis nogen side fejlede; fejlene nævnes med adresse.
     """
-    since_help = "sider, hvis <lastmod> i sitemap er denne dato eller senere"
+    since_help = (
+        "sider, hvis <lastmod> i sitemap er denne dato eller senere, og sider uden <lastmod>"
+    )
     base_url_help = (
         "Sitets adresse; sitemap.xml hentes herfra (et spejl eller en lokal testserver)."
     )
