@@ -103,8 +103,26 @@ def _paragraphs(vocab: Vocabulary, rng: random.Random, words: int) -> str:
     return "\n\n".join(paragraphs)
 
 
-def records(count: int, seed: int, corpus: Path) -> Iterator[dict]:
-    """`count` synthetic Document records (valid against the contract), the same for a seed."""
+# Words per text by type for a realistic length mix (`records(..., lengths=REALISTIC_LENGTHS)`):
+# agenda items are short, decisions longer, reports and analyses run to many pages.
+REALISTIC_LENGTHS = {
+    "dagsordenpunkt": (60, 400),
+    "nyhed": (150, 500),
+    "principmeddelelse": (300, 1500),
+    "praksisundersoegelse": (1500, 6000),
+    "fokusrevision": (1500, 6000),
+    "analyse": (1500, 6000),
+    "udspil": (1000, 4000),
+}
+
+
+def records(
+    count: int, seed: int, corpus: Path, lengths: dict[str, tuple[int, int]] | None = None
+) -> Iterator[dict]:
+    """`count` synthetic Document records (valid against the contract), the same for a seed.
+
+    `lengths`: (fewest, most) words of text by doc_type; 150-700 for a type not named.
+    """
     rng = random.Random(seed)
     vocab = Vocabulary(corpus, rng)
     type_weights = list(accumulate(w for _, _, w in DOC_TYPES))
@@ -112,7 +130,7 @@ def records(count: int, seed: int, corpus: Path) -> Iterator[dict]:
     for index in range(count):
         doc_type, source, _ = rng.choices(DOC_TYPES, cum_weights=type_weights)[0]
         year = rng.randint(2005, 2025)
-        text = _paragraphs(vocab, rng, rng.randint(150, 700))
+        text = _paragraphs(vocab, rng, rng.randint(*(lengths or {}).get(doc_type, (150, 700))))
         title_words = vocab.sample(rng.randint(5, 12))
         record = {
             "id": f"syn-{doc_type}-{index}",

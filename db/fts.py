@@ -16,6 +16,7 @@ terms at the positions of the original words.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -154,24 +155,45 @@ def _store_fingerprint(conn: sqlite3.Connection, key: str, numbered: dict) -> No
     )
 
 
+def _facet_keys(conn: sqlite3.Connection) -> dict[tuple, int]:
+    """A number for each combination of facet values the documents have, in value order."""
+    columns = ", ".join(FACET_COLUMNS)
+    combinations = sorted(
+        conn.execute(f"select distinct {columns} from documents"), key=_total_order
+    )
+    return {values: key for key, values in enumerate(combinations, start=1)}
+
+
+def _in_batches(rows: Iterable[tuple], size: int = 10 * _BATCH) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def fill_attributes(conn: sqlite3.Connection) -> None:
     """Copy the filter, ranking and facet columns of every document into the attribute tables,
     and store the fingerprint of the facet combinations."""
-    columns = ", ".join(ATTRIBUTE_COLUMNS)
-    rows = conn.execute(f"select rowid, {columns} from documents order by rowid").fetchall()
-    at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
-    combinations = sorted({tuple(row[i] for i in at) for row in rows}, key=_total_order)
-    keys = {values: key for key, values in enumerate(combinations, start=1)}
+    keys = _facet_keys(conn)
     marks = ", ".join("?" for _ in FACET_COLUMNS)
     conn.executemany(
         f"insert into {FACET_KEYS_TABLE} values (?, {marks})",
         ((key, *values) for values, key in keys.items()),
     )
+    columns = ", ".join(ATTRIBUTE_COLUMNS)
+    at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
     marks = ", ".join("?" for _ in ATTRIBUTE_COLUMNS)
-    conn.executemany(
-        f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null, 0)",
-        ((*row, keys[tuple(row[i] for i in at)]) for row in rows),
-    )
+    # Batch by batch from a cursor: the rows of a million documents are never in memory at once.
+    read = conn.execute(f"select rowid, {columns} from documents order by rowid")
+    for rows in _in_batches(read):
+        conn.executemany(
+            f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null, 0)",
+            [(*row, keys[tuple(row[i] for i in at)]) for row in rows],
+        )
     conn.execute(
         f"insert into {RANK_TABLE}(doc_rowid, facet_key, historisk, recency) "
         f"select doc_rowid, facet_key, status is 'historisk', "
@@ -184,30 +206,37 @@ def fill_attributes(conn: sqlite3.Connection) -> None:
     _store_fingerprint(conn, "facet_keys", keys)
 
 
+def _topic_sets(conn: sqlite3.Connection) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(rowid, its topics in order) of every document with topics, in rowid order."""
+    tables = {name for (name,) in conn.execute("select name from sqlite_master")}
+    if "document_topics" not in tables:
+        return
+    # Documents drive the join in rowid order, so no sort of every (document, topic) pair.
+    rows = conn.execute(
+        "select d.rowid, t.topic_id from documents d cross join document_topics t "
+        "on t.document_id = d.id order by d.rowid"
+    )
+    for rowid, pairs in itertools.groupby(rows, key=lambda row: row[0]):
+        yield rowid, tuple(sorted({topic for _, topic in pairs}))
+
+
 def fill_topics(conn: sqlite3.Connection) -> None:
     """(Re)fill the search's topic tables from the enrichment's document_topics, and store the
     fingerprint of the topic sets, which the search caches them by."""
     conn.execute(f"delete from {TOPIC_SETS_TABLE}")
-    tables = {name for (name,) in conn.execute("select name from sqlite_master")}
-    per_document: dict[int, list[str]] = {}
-    if "document_topics" in tables:
-        for rowid, topic in conn.execute(
-            "select distinct d.rowid, t.topic_id from document_topics t "
-            "join documents d on d.id = t.document_id order by 1, 2"
-        ):
-            per_document.setdefault(rowid, []).append(topic)
-    keys = {
-        topics: key
-        for key, topics in enumerate(sorted({tuple(t) for t in per_document.values()}), start=1)
-    }
+    # Two passes over the documents: the numbers follow the sorted sets, which are few.
+    sets = {topics for _, topics in _topic_sets(conn)}
+    keys = {topics: key for key, topics in enumerate(sorted(sets), start=1)}
     conn.executemany(
         f"insert into {TOPIC_SETS_TABLE} values (?, ?)",
         ((key, topic) for topics, key in keys.items() for topic in topics),
     )
-    document_keys = [(keys[tuple(t)], rowid) for rowid, t in per_document.items()]
     for table in (RANK_TABLE, ATTRIBUTES_TABLE):
         conn.execute(f"update {table} set topic_key = 0 where topic_key != 0")  # a refill
-        conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
+    for batch in _in_batches(_topic_sets(conn)):
+        document_keys = [(keys[topics], rowid) for rowid, topics in batch]
+        for table in (RANK_TABLE, ATTRIBUTES_TABLE):
+            conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
     _store_fingerprint(conn, "topic_keys", keys)
 
 

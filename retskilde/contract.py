@@ -304,24 +304,39 @@ def read_record(file: Path) -> tuple[dict | None, list[Problem]]:
     return (None if problems else record), problems
 
 
-def validate_path(path: Path) -> tuple[list[dict], list[Problem]]:
-    """Read every record under `path`; good records and all problems, ids checked for clashes."""
-    records: list[dict] = []
-    problems: list[Problem] = []
-    seen: dict[str, Path] = {}
+def iter_records(path: Path, problems: list[Problem]) -> Iterator[dict]:
+    """The good records under `path`, one at a time in id order; problems appended to `problems`.
+
+    Only the file names are held, never more than one record: a million-document corpus
+    streams through in the memory of one. A record's id is its file name, so files sorted by
+    name come in id order, and a clash of ids is always with the record just before. Once the
+    last record is out, the problems of the files stand in path order, as `validate_path` gives
+    them.
+    """
     files = list(record_files(path, problems))
+    listed = len(problems)
     if not files and not problems:
         problems.append(Problem(str(path), "(mappe)", "ingen dokumenter (*.json) fundet"))
+    files.sort(key=lambda file: (file.stem, file))
+    previous: tuple[str, Path] | None = None
     for file in files:
         record, file_problems = read_record(file)
         problems.extend(file_problems)
         if record is None:
             continue
-        if record["id"] in seen:
+        if previous is not None and record["id"] == previous[0]:
             problems.append(
-                Problem(str(file), "id", f"{record['id']!r} findes også i {seen[record['id']]}")
+                Problem(str(file), "id", f"{record['id']!r} findes også i {previous[1]}")
             )
             continue
-        seen[record["id"]] = file
-        records.append(record)
+        previous = (record["id"], file)
+        yield record
+    problems[listed:] = sorted(problems[listed:], key=lambda problem: Path(problem.location))
+
+
+def validate_path(path: Path) -> tuple[list[dict], list[Problem]]:
+    """Read every record under `path`; good records (in id order) and all problems, ids checked
+    for clashes."""
+    problems: list[Problem] = []
+    records = list(iter_records(path, problems))
     return records, problems
