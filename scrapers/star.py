@@ -7,11 +7,11 @@ change at the bottom as "Sidst opdateret: 14-03-2024"; documents are links whose
 "(pdf)". Sections live under /viden-og-tal/…, /tilsyn-paa-beskaeftigelsesomraadet/…
 (with "tilsyn-med-kommuner") and /om-styrelsen/nyt/nyheder/<år>/<måned>/<slug>/.
 
-What we assume, because no copy showed it: each kind of publication has an overview page that
-links to one page per publication *below its own path* (LISTINGS; `--listing` overrides), the
-overview may be split over numbered pages, and each publication page links to its report as a
-PDF (or DOCX) attachment. The listing parser reads any such page; nothing here depends on CSS
-class names, only on the HTML elements and the Danish labels a reader sees.
+Where publications are found is `star_discovery.py` (sitemap, search page, news items); an
+overview page named with `--listing` is read here: it links to one page per publication
+*below its own path*, may be split over numbered pages, and each publication page links to its
+report as a PDF (or DOCX) attachment. The listing parser reads any such page; nothing here
+depends on CSS class names, only on the HTML elements and the Danish labels a reader sees.
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ from scrapers.ids import bounded_id, slug
 SOURCE = "star"
 DEFAULT_BASE_URL = "https://star.dk"
 KINDS = ("fokusrevision", "analyse")
-# Assumed overview pages, one per kind (see the module docstring); paths below the base URL.
-LISTINGS: dict[str, tuple[str, ...]] = {
-    "fokusrevision": ("/tilsyn-paa-beskaeftigelsesomraadet/tilsyn-med-kommuner/fokusrevisioner/",),
-    "analyse": ("/viden-og-tal/analyser/",),
-}
 MAX_LISTING_PAGES = 100  # per overview: a runaway pagination stops here
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
@@ -129,12 +124,6 @@ class ParseError(SourceError):
 
 
 # -- URLs -------------------------------------------------------------------------------------
-
-
-def listing_urls(base_url: str, kinds: tuple[str, ...] = KINDS) -> list[tuple[str, str]]:
-    """(overview URL, kind) for the chosen kinds on the site at `base_url`."""
-    base = base_url.rstrip("/") + "/"
-    return [(urljoin(base, path.lstrip("/")), kind) for kind in kinds for path in LISTINGS[kind]]
 
 
 def first_page(url: str) -> str:

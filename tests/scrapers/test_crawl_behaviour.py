@@ -28,7 +28,7 @@ from tests.scrapers.conftest import serve_fixtures
 from tests.scrapers.star.recorded import publications
 from tests.scrapers.star.recorded import serve as serve_star
 from tests.scrapers.test_firstagenda_crawl import M_TILLAEG, SELECTED
-from tests.scrapers.test_star_crawl import ANALYSER, FOKUS, PRAKTIK_PDF
+from tests.scrapers.test_star_crawl import PRAKTIK_PDF
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _serve_agendas(site) -> list[str]:
 
 SITES = {
     "ast": SourceSite("ast", (), _serve_ast, lambda pages: pages[-1], ("/sitemap.xml",)),
-    "star": SourceSite("star", (), _serve_star, lambda _: PRAKTIK_PDF, (FOKUS, ANALYSER)),
+    "star": SourceSite("star", (), _serve_star, lambda _: PRAKTIK_PDF, ("/sitemap.xml",)),
     "firstagenda": SourceSite(
         "kommune",
         ("--kommune", "hvidovre"),

@@ -33,7 +33,13 @@ def records(corpus: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))}
 
 
+# The overviews the recorded site has: these tests start from them (--listing); the crawl
+# from the sitemap and the news items is tested in test_star_site_discovery.py.
+OVERVIEWS = ((FOKUS, "fokusrevision"), (ANALYSER, "analyse"))
+
+
 def crawl(site, corpus, make_fetcher, **options):
+    options.setdefault("listings", OVERVIEWS)
     opts = StarOptions(corpus=corpus, base_url=site.base_url, **options)
     return crawl_star(opts, make_fetcher(corpus, source="star"), now=lambda: FIXED_NOW)
 
@@ -272,7 +278,7 @@ def test_an_interrupted_crawl_resumes_and_ends_with_the_same_corpus(site, tmp_pa
             if len(reports_seen) == 2:
                 raise KeyboardInterrupt
 
-    opts = StarOptions(corpus=corpus, base_url=site.base_url)
+    opts = StarOptions(corpus=corpus, base_url=site.base_url, listings=OVERVIEWS)
     fetcher = make_fetcher(corpus, source="star", on_response=interrupt_at_second_report)
     with pytest.raises(KeyboardInterrupt):
         crawl_star(opts, fetcher, now=lambda: FIXED_NOW)
@@ -293,6 +299,7 @@ def test_cli_reports_failures_by_url_and_exits_non_zero(site, tmp_path):
     result = CliRunner().invoke(
         cli,
         ["scrape", "star", "--base-url", site.base_url, "--corpus", str(tmp_path / "c")]
+        + ["--listing", f"fokusrevision={FOKUS}", "--listing", f"analyse={ANALYSER}"]
         + ["--rate", "1000", "--retries", "0"],
     )
     assert result.exit_code == 1, result.output

@@ -145,6 +145,27 @@ def analyse_praktik() -> bytes:
     return make_pdf(pages, title="Virksomhedspraktik for sygemeldte i jobafklaringsforløb")
 
 
+def fokusrevision_ressourceforloeb() -> bytes:
+    """A one-page report linked from a news item, not from an overview."""
+    pages = [
+        report_page(
+            1,
+            1,
+            None,
+            full=[
+                Heading("Fokusrevision af kommunernes opfølgning i ressourceforløb"),
+                f"{STAR}, december 2025",
+                Heading("Resultater"),
+                "Revisionen omfatter 180 sager fra ni kommuner. I 84 procent af sagerne var "
+                "de lovpligtige samtaler holdt, men kun i 52 procent var indsatsdelen af "
+                "rehabiliteringsplanen opdateret inden for det seneste halve år.",
+                EXAMPLE,
+            ],
+        )
+    ]
+    return make_pdf(pages, title="Fokusrevision af kommunernes opfølgning i ressourceforløb")
+
+
 def kortlaegning_unge() -> bytes:
     """A Word report with a running head and footer (which are not body text) and a table."""
     document = docx.Document()
@@ -198,6 +219,10 @@ DOCUMENTS: dict[str, Callable[[], bytes]] = {
     "/media/48213/fokusrevision-ledighedsydelse-og-fleksjob.pdf": fokusrevision_ledighedsydelse,
     "/media/51877/analyse-praktik-i-jobafklaringsforloeb.pdf": analyse_praktik,
     "/media/47002/kortlaegning-unge-paa-uddannelseshjaelp.docx": kortlaegning_unge,
+}
+# Reports linked only from news items: found through the sitemap, never through an overview.
+NEWS_DOCUMENTS: dict[str, Callable[[], bytes]] = {
+    "/media/51122/fokusrevision-ressourceforloeb-2025.pdf": fokusrevision_ressourceforloeb,
 }
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
