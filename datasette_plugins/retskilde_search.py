@@ -31,9 +31,9 @@ from db.search import (
 )
 from retskilde.feed import CONTENT_TYPE as ATOM_CONTENT_TYPE
 from retskilde.feed import Entry, atom_feed
+from retskilde.site import site_database
 from retskilde.spreadsheet import safe_row
 
-DATABASE = "retskilde"
 PAGE_SIZE = 10
 MAX_API_SIZE = 200
 FEED_SIZE = 20
@@ -61,11 +61,6 @@ FACET_TITLES = {
     "source": "Kilde",
     "topic": "Emne",
 }
-
-
-def _database(datasette):
-    names = [name for name in datasette.databases if name != "_internal"]
-    return datasette.get_database(DATABASE if DATABASE in names else None)
 
 
 # Helper threads per database file, which count a search's facets while Datasette's thread
@@ -154,7 +149,7 @@ async def sok(request, datasette):
         return Response.text(too_long, status=400)
     # A feed lists the newest matches; elsewhere the reader picks the order.
     order = NEWEST if fmt == "atom" or request.args.get("sort") == NEWEST else RELEVANCE
-    db = _database(datasette)
+    db = site_database(datasette)
     if fmt == "html":
         limit = PAGE_SIZE
         page = _int_arg(request, "side", 1, 1, 1000)

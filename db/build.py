@@ -14,6 +14,7 @@ import sqlite_utils
 
 from db.enrich import EnrichReport, enrich
 from db.fts import index_documents, verify_index
+from db.health import LoggedRun, RunLogError, load_health, read_run_logs
 from db.listcounts import fill_list_counts
 from db.normalise import document_row
 from db.schema import create_tables, insert_lookups
@@ -47,6 +48,7 @@ class BuildReport:
     enrichment: EnrichReport | None = None
     # Temporary files of earlier builds that were killed before they could clean up.
     removed_stale: list[Path] = field(default_factory=list)
+    runs: int = 0  # lines of the scrapers' run logs read into source_runs
 
 
 def open_for_build(path: Path) -> sqlite_utils.Database:
@@ -131,10 +133,11 @@ def _load(db: sqlite_utils.Database, records: Iterable[dict]) -> None:
     db["documents"].insert_all((document_row(r) for r in records), batch_size=500)
 
 
-def _derive(db: sqlite_utils.Database) -> EnrichReport:
-    """Enrichment, facet counts and the search index, all from the documents table."""
+def _derive(db: sqlite_utils.Database, runs: list[LoggedRun]) -> EnrichReport:
+    """Enrichment, facet counts, the sources' health and the search index."""
     enrichment = enrich(db)
     fill_list_counts(db.conn)
+    load_health(db, runs)
     index_documents(db)
     return enrichment
 
@@ -156,9 +159,13 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     records = _counted(iter_records(corpus, problems), counts)
     tmp_path = _temp_path(db_path, os.getpid())
     try:
+        runs = read_run_logs(corpus)
+    except RunLogError as exc:
+        raise BuildFileError(exc.path, f"linje {exc.line}: {exc.reason}") from exc
+    try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
-        enrichment = _write(records, problems, db_path, tmp_path)
+        enrichment = _write(records, problems, db_path, tmp_path, runs)
     except (OSError, sqlite3.Error) as exc:
         error = _file_error(exc, db_path)
         if error is None:
@@ -170,12 +177,16 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
             raise InvalidCorpus(problems) from None
         raise error from exc
     return BuildReport(
-        db_path, sum(counts.values()), dict(sorted(counts.items())), enrichment, removed
+        db_path, sum(counts.values()), dict(sorted(counts.items())), enrichment, removed, len(runs)
     )
 
 
 def _write(
-    records: Iterable[dict], problems: list[Problem], db_path: Path, tmp_path: Path
+    records: Iterable[dict],
+    problems: list[Problem],
+    db_path: Path,
+    tmp_path: Path,
+    runs: list[LoggedRun],
 ) -> EnrichReport:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
     # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
@@ -189,7 +200,7 @@ def _write(
             _load(db, records)
             if problems:
                 raise InvalidCorpus(problems)
-            enrichment = _derive(db)
+            enrichment = _derive(db, runs)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:

@@ -45,6 +45,8 @@ DOCUMENT_INDEXES: list[list[str]] = [
     ["year"],
     ["date"],
     ["municipality"],
+    # The sources' health page: documents and the newest one per source and municipality.
+    ["source", "municipality_code", "date"],
     ["law_area"],
     ["status"],
     ["number"],

@@ -9,6 +9,7 @@ from datasette.app import Datasette
 
 from retskilde import METADATA_PATH, PLUGINS_DIR
 
+DATABASE = "retskilde"  # the database's name on the site (db/retskilde.db)
 TEMPLATES_DIR = PLUGINS_DIR / "templates"
 STATIC_DIR = PLUGINS_DIR / "static"
 STATIC_MOUNT = "retskilde-static"
@@ -72,3 +73,10 @@ def make_datasette(db_path: Path) -> Datasette:
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
         settings=SETTINGS,
     )
+
+
+def site_database(datasette: Datasette):
+    """The Retskilde database of a running site (the only one, when served under another
+    name, as tests do)."""
+    names = [name for name in datasette.databases if name != "_internal"]
+    return datasette.get_database(DATABASE if DATABASE in names else None)

@@ -185,3 +185,28 @@ def test_the_cli_runs_discovery_by_default_and_check_shows_each_kind(site, tmp_p
     result = CliRunner().invoke(cli, [*base, *fast])
     assert result.exit_code == 0, result.output
     assert NEWS_ID in records(corpus)
+
+
+def test_a_run_with_failures_shows_on_the_health_table_after_the_build(
+    site, tmp_path, make_fetcher
+):
+    from db.build import build
+    from db.sqlite import sqlite3
+
+    serve(site)
+    site.pages.pop(NEWS_PDF)
+    corpus = tmp_path / "corpus"
+    summary = crawl(site, corpus, make_fetcher)
+    assert not summary.ok
+    build(corpus, tmp_path / "retskilde.db")
+    conn = sqlite3.connect(tmp_path / "retskilde.db")
+    status, failures, failed, new = conn.execute(
+        "select status, last_failures, last_failed, last_new from source_health where id = 'star'"
+    ).fetchone()
+    assert status == "fejl i seneste kørsel" and failures == 1
+    assert json.loads(failed)[0]["url"] == site.url(
+        "/om-styrelsen/nyt/nyheder/2025/12/"
+        "ny-fokusrevision-viser-at-kommunerne-foelger-op-paa-ressourceforloeb/"
+    )
+    assert NEWS_PDF in json.loads(failed)[0]["reason"]
+    assert new == summary.new
