@@ -4,7 +4,9 @@ Polite: a descriptive User-Agent, robots.txt obeyed, a per-host rate limit (and 
 Crawl-delay when it asks for more). Patient: retries with exponential backoff and jitter on
 timeouts, connection errors, 5xx and 429, honouring Retry-After. Keeping: every 200 body goes
 to the raw store with its URL, status, headers, fetch time and sha256, and its ETag and
-Last-Modified make the next request conditional, so an unchanged page costs a 304.
+Last-Modified make the next request conditional, so an unchanged page costs a 304. A URL that
+must not be kept (a short-lived signed link to a file) is fetched with `keep=False`: the same
+politeness, nothing in the raw store, and its query string in no message.
 
 Clock, sleep, wall time and randomness are injected so tests run without waiting.
 """
@@ -12,6 +14,7 @@ Clock, sleep, wall time and randomness are injected so tests run without waiting
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import random
 import time
@@ -78,6 +81,12 @@ class FetchResult:
         return self.status == 304
 
 
+def without_query(url: str) -> str:
+    """`url` without its query and fragment: what may be shown of a signed link."""
+    parts = urlparse(url)
+    return parts._replace(query="", fragment="").geturl()
+
+
 def utc_now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
@@ -135,9 +144,14 @@ class Fetcher:
 
     # -- public ---------------------------------------------------------------------------
 
-    def get(self, url: str, *, conditional: bool = True) -> FetchResult:
-        """Fetch `url`; 200 and 304 come back as a result, anything else raises FetchError."""
+    def get(self, url: str, *, conditional: bool = True, keep: bool = True) -> FetchResult:
+        """Fetch `url`; 200 and 304 come back as a result, anything else raises FetchError.
+
+        `keep=False`: neither the URL nor the body goes to the raw store (no conditional
+        request either), and errors name the URL without its query (a signed link's key)."""
         self._check_robots(url)
+        if not keep:
+            return self._get_transient(url)
         return self._get(url, conditional=conditional)
 
     def allowed(self, url: str) -> bool:
@@ -214,9 +228,10 @@ class Fetcher:
             moment = moment.replace(tzinfo=UTC)
         return max(0.0, (moment - self.now()).total_seconds())
 
-    def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+    def _send(self, url: str, headers: dict[str, str], keep: bool = True) -> httpx.Response:
         """One GET with retries; returns the first response that is not worth retrying."""
         host = urlparse(url).netloc
+        shown = url if keep else without_query(url)
         attempts = self.policy.max_retries + 1
         for attempt in range(attempts):
             self._wait_turn(host)
@@ -241,21 +256,49 @@ class Fetcher:
                 reason = f"HTTP {status}"
                 retry_after = self._retry_after(response)
                 error_headers = {k.lower(): v for k, v in response.headers.items()}
-            self.raw.log(url, status, error_headers, iso_seconds(self.now()), error=reason)
+            if keep:
+                self.raw.log(url, status, error_headers, iso_seconds(self.now()), error=reason)
             if attempt == attempts - 1:
-                raise FetchError(url, f"{reason} (opgivet efter {attempts} forsøg)", status)
+                raise FetchError(shown, f"{reason} (opgivet efter {attempts} forsøg)", status)
             delay = self._backoff(attempt)
             if retry_after is not None:
                 if retry_after > self.policy.max_retry_after:
                     raise FetchError(
-                        url,
+                        shown,
                         f"{reason}; serveren beder os vente {retry_after:g} s (Retry-After)",
                         status,
                     )
                 delay = max(delay, retry_after)
-            log.info("%s: %s; prøver igen om %.1f s", url, reason, delay)
+            log.info("%s: %s; prøver igen om %.1f s", shown, reason, delay)
             self.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _get_transient(self, url: str) -> FetchResult:
+        shown = without_query(url)
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            response = self._send(current, {}, keep=False)
+            if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                current = urljoin(current, response.headers["location"])
+                self._check_robots(current)
+                continue
+            break
+        else:
+            raise FetchError(shown, f"for mange omdirigeringer (over {self.policy.max_redirects})")
+        if not 200 <= response.status_code < 300:
+            raise FetchError(shown, f"HTTP {response.status_code}", response.status_code)
+        content = response.content
+        # Not in the raw store: no file, and no headers that could carry the link again.
+        snapshot = Snapshot(
+            url=shown,
+            final_url=without_query(current),
+            status=response.status_code,
+            headers={},
+            fetched_at=iso_seconds(self.now()),
+            sha256=hashlib.sha256(content).hexdigest(),
+            file="",
+        )
+        return FetchResult(shown, without_query(current), response.status_code, content, snapshot)
 
     def _get(self, url: str, *, conditional: bool) -> FetchResult:
         previous = self.raw.latest(url) if conditional else None

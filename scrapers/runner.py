@@ -279,8 +279,12 @@ class Parsed:
     records: list[dict]
     left_out: list[tuple[str, str]] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
-    # The records again with the documents' text (paragraphs of those that could be read).
-    with_documents: Callable[[list[list[str]]], list[dict]] | None = None
+    # The records again with the documents' text: one entry per document, its paragraphs, or
+    # None for one that could not be read.
+    with_documents: Callable[[list[list[str] | None]], list[dict]] | None = None
+    # False: the documents are viewer pages leading to signed links, kept nowhere.
+    keep_documents: bool = True
+    documents_are: str = "rapporten"  # how a problem names a document
 
 
 class PageHooks(Protocol):
@@ -427,12 +431,16 @@ class PageCrawler:
         whether any body came."""
         if not parsed.documents or parsed.with_documents is None:
             return parsed.records, None, fetched
-        texts, problems = [], []
+        texts: list[list[str] | None] = []
+        problems = []
         for url in parsed.documents:
-            report = read_report(self.fetcher, url, fresh)
+            report = read_report(
+                self.fetcher, url, fresh, keep=parsed.keep_documents, what=parsed.documents_are
+            )
             fetched = fetched or report.fetched
             if report.problem is not None:
                 problems.append(report.problem)
+                texts.append(None)
             else:
                 texts.append(report.paragraphs or [])
         return parsed.with_documents(texts), "; ".join(problems) or None, fetched

@@ -148,7 +148,9 @@ class AstPages:
         return Parsed(
             records=[record],
             documents=[attachment["url"] for attachment in ast.report_attachments(record)],
-            with_documents=lambda reports: [ast.with_reports(record, reports)],
+            with_documents=lambda reports: [
+                ast.with_reports(record, [report for report in reports if report is not None])
+            ],
         )
 
     def keeps_stored(self, stored: dict, record: dict, written_before: bool) -> bool:
