@@ -13,9 +13,9 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
-from scrapers.extract import ExtractError, extract_paragraphs, kind_of
-from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed
-from scrapers.htmltext import soup_of
+from retskilde.scrapers.extract import ExtractError, extract_paragraphs, kind_of
+from retskilde.scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed
+from retskilde.scrapers.htmltext import soup_of
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
 

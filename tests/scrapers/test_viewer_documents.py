@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrapers.fetcher import FetchError
-from scrapers.reports import embedded_document, read_report
+from retskilde.scrapers.fetcher import FetchError
+from retskilde.scrapers.reports import embedded_document, read_report
 from tests.scrapers.pdfmaker import Heading, make_pdf, report_page
 
 SECRET = "X-Amz-Signature=9f2c0ffee&X-Amz-Credential=AKIAEKSEMPEL"
