@@ -26,10 +26,10 @@ import docx  # noqa: E402
 from pdfminer.high_level import extract_text as pdfminer_text  # noqa: E402
 from pdfminer.layout import LAParams  # noqa: E402
 
-from scrapers.extract import extract_paragraphs  # noqa: E402
-from scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
-from scrapers.rawstore import RawStore  # noqa: E402
-from scrapers.sources.star import StarOptions, crawl_star  # noqa: E402
+from retskilde.scrapers.extract import extract_paragraphs  # noqa: E402
+from retskilde.scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
+from retskilde.scrapers.rawstore import RawStore  # noqa: E402
+from retskilde.scrapers.sources.star import StarOptions, crawl_star  # noqa: E402
 from tests.scrapers import fakesite  # noqa: E402
 from tests.scrapers.pdfmaker import Heading, PdfPage, Text, make_pdf, report_page  # noqa: E402
 

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrapers.importer import import_paths  # noqa: E402
-from scrapers.importread import read_file  # noqa: E402
+from retskilde.scrapers.importer import import_paths  # noqa: E402
+from retskilde.scrapers.importread import read_file  # noqa: E402
 from tests.scrapers.docmaker import docx_document, pdf_document  # noqa: E402
 from tests.scrapers.pdfmaker import Heading  # noqa: E402
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from db.sqlite import sqlite3
 from retskilde import DEFAULT_CORPUS
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import datasette_serve_args
 
 HOST = "127.0.0.1"
@@ -141,7 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db_path = args.db
         if db_path is None:
-            from db.build import build
+            from retskilde.db.build import build
 
             db_path = Path(folder) / "retskilde.db"
             build(DEFAULT_CORPUS, db_path)

@@ -26,14 +26,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import db.compiler  # noqa: E402
-import db.search  # noqa: E402
+import retskilde.db.compiler  # noqa: E402
+import retskilde.db.search  # noqa: E402
 from bench import real_corpus  # noqa: E402
 from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
-from db.analyzer import Analyzer, Lexicon  # noqa: E402
-from db.build import build  # noqa: E402
-from db.fts import drop_index, index_documents  # noqa: E402
-from db.sqlite import sqlite3  # noqa: E402
+from retskilde.db.analyzer import Analyzer, Lexicon  # noqa: E402
+from retskilde.db.build import build  # noqa: E402
+from retskilde.db.fts import drop_index, index_documents  # noqa: E402
+from retskilde.db.sqlite import sqlite3  # noqa: E402
 
 QUERIES = Path(__file__).with_name("relevance_queries.yml")
 REAL_QUERIES = Path(__file__).with_name("relevance_queries_real.yml")
@@ -86,16 +86,19 @@ def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
 def retskilde_runner(
     db_path: Path, analyzer: Analyzer | None = None, **switches
 ) -> Callable[[str], list[str]]:
-    """Run this search; `switches` set module constants of db.compiler/db.search meanwhile."""
+    """Run this search; `switches` set module constants of the compiler or search meanwhile."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    modules = {n: db.compiler if hasattr(db.compiler, n) else db.search for n in switches}
+    modules = {
+        n: retskilde.db.compiler if hasattr(retskilde.db.compiler, n) else retskilde.db.search
+        for n in switches
+    }
 
     def run(query: str) -> list[str]:
         saved = {name: getattr(modules[name], name) for name in switches}
         for name, value in switches.items():
             setattr(modules[name], name, value)
         try:
-            result = db.search.search(
+            result = retskilde.db.search.search(
                 conn, query, limit=K, facets=False, analyzer=analyzer, fill=True
             )
             return [hit.id for hit in result.hits]

@@ -37,7 +37,7 @@ _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from db.build import build
+from retskilde.db.build import build
 start = time.perf_counter()
 report = build(Path(sys.argv[2]), Path(sys.argv[3]))
 seconds = time.perf_counter() - start
@@ -98,7 +98,7 @@ def _file_hash(path: Path) -> str:
 
 
 def _dump_hash(path: Path) -> str:
-    from db.sqlite import sqlite3
+    from retskilde.db.sqlite import sqlite3
 
     digest = hashlib.sha256()
     conn = sqlite3.connect(path)

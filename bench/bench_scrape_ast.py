@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrapers import ast  # noqa: E402
-from scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
-from scrapers.rawstore import RawStore  # noqa: E402
-from scrapers.sources.ast import CrawlOptions, crawl_ast  # noqa: E402
+from retskilde.scrapers import ast  # noqa: E402
+from retskilde.scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
+from retskilde.scrapers.rawstore import RawStore  # noqa: E402
+from retskilde.scrapers.sources.ast import CrawlOptions, crawl_ast  # noqa: E402
 from tests.scrapers import fakesite  # noqa: E402
 from tests.scrapers.conftest import fixtures  # noqa: E402
 

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scrapers import firstagenda as fa  # noqa: E402
-from scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
-from scrapers.rawstore import RawStore  # noqa: E402
-from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda  # noqa: E402
+from retskilde.scrapers import firstagenda as fa  # noqa: E402
+from retskilde.scrapers.fetcher import Fetcher, FetchPolicy  # noqa: E402
+from retskilde.scrapers.rawstore import RawStore  # noqa: E402
+from retskilde.scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda  # noqa: E402
 from tests.scrapers import agendas, fakesite  # noqa: E402
 
 

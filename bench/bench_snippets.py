@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from db.analyzer import default_analyzer
-from db.fts import FTS_COLUMNS, FTS_TABLE, create_index, fill_index
-from db.snippets import MAX_SCAN_CHARS, marked
-from db.sqlite import sqlite3
+from retskilde.db.analyzer import default_analyzer
+from retskilde.db.fts import FTS_COLUMNS, FTS_TABLE, create_index, fill_index
+from retskilde.db.snippets import MAX_SCAN_CHARS, marked
+from retskilde.db.sqlite import sqlite3
 
 SENTENCE = "Sagen om fleksjob blev hjemvist til kommunen. "
 

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import real_corpus  # noqa: E402
-from db.enrich import analyse  # noqa: E402
-from db.enrich.lawrefs import canonical, find_refs  # noqa: E402
+from retskilde.db.enrich import analyse  # noqa: E402
+from retskilde.db.enrich.lawrefs import canonical, find_refs  # noqa: E402
 
 DATA = ROOT / "bench" / "enrichment_data"
 SPLITS = ("dev", "test")

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
-from db.normalise import document_row  # noqa: E402
 from retskilde import DEFAULT_CORPUS  # noqa: E402
+from retskilde.db.normalise import document_row  # noqa: E402
 
 
 def sample_records(corpus: Path = DEFAULT_CORPUS) -> list[dict]:

@@ -13,7 +13,7 @@ from datasette import hookimpl
 from datasette.handle_exception import handle_exception as datasette_error_page
 from datasette.views.base import DatasetteError
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 
 TITLE = "Ugyldig forespørgsel"
 _SORT = re.compile(r"^Cannot sort table by (.*)$", re.DOTALL)

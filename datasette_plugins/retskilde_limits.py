@@ -12,7 +12,7 @@ import weakref
 
 from datasette import hookimpl
 
-from db.sqlite import limit_value_size, sqlite3
+from retskilde.db.sqlite import limit_value_size, sqlite3
 from retskilde.site import MAX_RESULT_BYTES, MAX_VALUE_BYTES
 
 RESULT_TOO_BIG = (

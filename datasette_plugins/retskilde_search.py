@@ -16,10 +16,10 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest, Response
 
-from db.compiler import candidate_condition, compile_query, query_params
-from db.parallel import ParallelReader
-from db.query import FieldFilter, parse
-from db.search import (
+from retskilde.db.compiler import candidate_condition, compile_query, query_params
+from retskilde.db.parallel import ParallelReader
+from retskilde.db.query import FieldFilter, parse
+from retskilde.db.search import (
     FACET_QUERY_FIELD,
     MAX_QUERY_CHARS,
     NEWEST,

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db.enrich import EnrichReport, enrich
-from db.fts import index_documents, verify_index
-from db.health import LoggedRun, RunLogError, load_health, read_run_logs
-from db.listcounts import fill_list_counts
-from db.normalise import document_row
-from db.schema import create_tables, insert_lookups
-from db.sqlite import sqlite3
 from retskilde.contract import Problem, iter_records
+from retskilde.db.enrich import EnrichReport, enrich
+from retskilde.db.fts import index_documents, verify_index
+from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.listcounts import fill_list_counts
+from retskilde.db.normalise import document_row
+from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.sqlite import sqlite3
 
 
 class InvalidCorpus(Exception):

@@ -25,10 +25,10 @@ from multiprocessing.pool import AsyncResult
 
 import sqlite_utils
 
-from db.analyzer import Analyzer, default_analyzer
-from db.settings import can_fork, worker_count
-from db.sqlite import sqlite3
-from db.tokenchars import FTS_TOKENIZE
+from retskilde.db.analyzer import Analyzer, default_analyzer
+from retskilde.db.settings import can_fork, worker_count
+from retskilde.db.sqlite import sqlite3
+from retskilde.db.tokenchars import FTS_TOKENIZE
 
 FTS_TABLE = "documents_fts"
 # Columns of `documents`, by name: FTS5 reads them back from there for snippets.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from scrapers.kommuner import all_kommuner
+from retskilde.scrapers.kommuner import all_kommuner
 
 RUNS_FOLDER = ".runs"
 # The fields each log line has, as the scrapers write them (scrapers/runlog.py, KindRun); a test

@@ -9,7 +9,7 @@ unfiltered table and counts live only for a filtered one.
 
 from __future__ import annotations
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 
 LIST_COUNTS_TABLE = "document_list_counts"
 # The JSON list columns of documents; the enrichment's only exist once it has run.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 
 Result = TypeVar("Result")
 # Datasette answers with three threads by default; one helper for each keeps a busy site

@@ -13,16 +13,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from db import snippets
-from db.analyzer import Analyzer, default_analyzer
-from db.compiler import (
+from retskilde.db import snippets
+from retskilde.db.analyzer import Analyzer, default_analyzer
+from retskilde.db.compiler import (
     Compiled,
     compile_query,
     in_fts,
     number_condition,
     query_params,
 )
-from db.fts import (
+from retskilde.db.fts import (
     ATTRIBUTES_TABLE,
     FACET_COLUMNS,
     FACET_KEYS_TABLE,
@@ -32,11 +32,11 @@ from db.fts import (
     SETTINGS_TABLE,
     TOPIC_SETS_TABLE,
 )
-from db.parallel import ParallelReader
-from db.query import FieldFilter, ParsedQuery, parse
-from db.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
-from db.sqlite import sqlite3
-from db.timelimit import TimeLimit
+from retskilde.db.parallel import ParallelReader
+from retskilde.db.query import FieldFilter, ParsedQuery, parse
+from retskilde.db.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
+from retskilde.db.sqlite import sqlite3
+from retskilde.db.timelimit import TimeLimit
 
 FACET_FIELDS = FACET_COLUMNS
 # bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 
 
 class TimeLimit:

@@ -15,7 +15,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 
 RANGES_PATH = Path(__file__).with_name("unicode61_tokenchars.txt")
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"

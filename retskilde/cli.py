@@ -93,9 +93,9 @@ def build(corpus: Path, db_path: Path) -> None:
     Midlertidige filer efter en build, der blev dræbt undervejs, fjernes (ikke filerne fra en
     build, der stadig kører).
     """
-    from db.build import BuildFileError, InvalidCorpus
-    from db.build import build as build_database
-    from db.settings import SettingError
+    from retskilde.db.build import BuildFileError, InvalidCorpus
+    from retskilde.db.build import build as build_database
+    from retskilde.db.settings import SettingError
 
     try:
         report = build_database(corpus, db_path)
@@ -172,10 +172,10 @@ def search(
     """
     import json
 
-    from db.query import FieldFilter
-    from db.search import SearchUnavailable, query_too_long
-    from db.search import search as run_search
-    from db.sqlite import sqlite3
+    from retskilde.db.query import FieldFilter
+    from retskilde.db.search import SearchUnavailable, query_too_long
+    from retskilde.db.search import search as run_search
+    from retskilde.db.sqlite import sqlite3
 
     if too_long := query_too_long(query):
         raise click.UsageError(too_long)

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from retskilde import DEFAULT_CORPUS
-from scrapers.corpus import WriteOutcome
-from scrapers.importer import ImportProblem, allowed, import_paths
+from retskilde.scrapers.corpus import WriteOutcome
+from retskilde.scrapers.importer import ImportProblem, allowed, import_paths
 
 _OUTCOME_WORDS = {
     WriteOutcome.NEW: "ny",

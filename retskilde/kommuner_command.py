@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from scrapers.kommuner import REGIONS, all_kommuner, in_region
+from retskilde.scrapers.kommuner import REGIONS, all_kommuner, in_region
 
 
 @click.command("kommuner")

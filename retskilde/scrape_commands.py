@@ -13,8 +13,8 @@ import click
 from retskilde import DEFAULT_CORPUS
 
 if TYPE_CHECKING:
-    from scrapers.fetcher import Fetcher
-    from scrapers.runner import Tally
+    from retskilde.scrapers.fetcher import Fetcher
+    from retskilde.scrapers.runner import Tally
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 Summary = TypeVar("Summary", bound="Tally")
@@ -106,10 +106,10 @@ def run_crawl(
     Exit codes: 1 when something failed (named by URL) or the crawl could not start, 130 on
     Ctrl-C (run the same command again to go on where it stopped).
     """
-    from scrapers.fetcher import Fetcher, FetchPolicy
-    from scrapers.rawstore import RawStore
-    from scrapers.runner import CrawlError
-    from scrapers.state import StateLocked
+    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    from retskilde.scrapers.rawstore import RawStore
+    from retskilde.scrapers.runner import CrawlError
+    from retskilde.scrapers.state import StateLocked
 
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
     try:
@@ -132,10 +132,10 @@ def run_check(source, base_url, rate, timeout, retries, values) -> None:
     when a kind found nothing or its page gave no valid record."""
     import tempfile
 
-    from scrapers.check import check_kinds, check_lines
-    from scrapers.fetcher import Fetcher, FetchPolicy
-    from scrapers.rawstore import RawStore
-    from scrapers.runner import CrawlError
+    from retskilde.scrapers.check import check_kinds, check_lines
+    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    from retskilde.scrapers.rawstore import RawStore
+    from retskilde.scrapers.runner import CrawlError
 
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
     with tempfile.TemporaryDirectory() as scratch:
@@ -162,8 +162,8 @@ def _day(value) -> str | None:
 def source_command(name: str) -> click.Command:
     """`retskilde scrape <name>`, made from the source's registry entry: its own options, then
     --since, --base-url and the fetch options every source shares."""
-    from scrapers.progress import make_progress, summary_lines
-    from scrapers.registry import load
+    from retskilde.scrapers.progress import make_progress, summary_lines
+    from retskilde.scrapers.registry import load
 
     source = load(name)
 
@@ -209,12 +209,12 @@ class SourceGroup(click.Group):
     """The scrape commands: one per source in the registry, loaded when asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from scrapers.registry import SOURCES
+        from retskilde.scrapers.registry import SOURCES
 
         return sorted(SOURCES)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        from scrapers.registry import SOURCES
+        from retskilde.scrapers.registry import SOURCES
 
         return source_command(name) if name in SOURCES else None
 

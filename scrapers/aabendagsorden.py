@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode, urljoin, urlparse
 
 from bs4 import Tag
 
-from scrapers.agenda import (
+from retskilde.scrapers.agenda import (
     DATE_TIME,
     AgendaResult,
     DocumentItem,
@@ -37,9 +37,9 @@ from scrapers.agenda import (
     promote_headings,
     sections_of,
 )
-from scrapers.extract import extract_paragraphs
-from scrapers.htmltext import inline_text, link_title, soup_of, squash
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.extract import extract_paragraphs
+from retskilde.scrapers.htmltext import inline_text, link_title, soup_of, squash
+from retskilde.scrapers.kommuner import Kommune
 
 PLATFORM = "aabendagsorden"
 RESULT_CAP = 50  # the search never answers more than this many meetings

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlparse
 
 from bs4 import NavigableString, Tag
 
-from scrapers.agenda import (
+from retskilde.scrapers.agenda import (
     AgendaResult,
     Item,
     Meeting,
@@ -30,9 +30,9 @@ from scrapers.agenda import (
     promote_headings,
     sections_of,
 )
-from scrapers.dates import parse_date
-from scrapers.htmltext import inline_text, soup_of, squash
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.dates import parse_date
+from retskilde.scrapers.htmltext import inline_text, soup_of, squash
+from retskilde.scrapers.kommuner import Kommune
 
 PLATFORM = "aalborg"
 _LINK_TITLE = re.compile(

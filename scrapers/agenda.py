@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from scrapers.errors import SourceError
-from scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
-from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
+from retskilde.scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
+from retskilde.scrapers.kommuner import Kommune
 
 SOURCE = "kommune"
 DOC_TYPE = "dagsordenpunkt"

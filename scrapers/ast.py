@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlparse
 from bs4 import BeautifulSoup, Comment, Tag
 
 from retskilde.numbers import NUMBER, canonical_number
-from scrapers.dates import MONTH_NAMES, is_date_only, parse_date
-from scrapers.errors import SourceError
-from scrapers.htmltext import (
+from retskilde.scrapers.dates import MONTH_NAMES, is_date_only, parse_date
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.htmltext import (
     BLOCK_TAGS,
     clean_html,
     inline_text,
@@ -31,7 +31,7 @@ from scrapers.htmltext import (
     soup_of,
     squash,
 )
-from scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
+from retskilde.scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 
 SOURCE = "ast"
 DEFAULT_BASE_URL = "https://www.ast.dk"

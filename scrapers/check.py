@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from retskilde.contract import validate_record
-from scrapers.errors import SourceError
-from scrapers.fetcher import Fetcher
-from scrapers.runner import PageHooks, Queued
-from scrapers.state import QueueItem
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.fetcher import Fetcher
+from retskilde.scrapers.runner import PageHooks, Queued
+from retskilde.scrapers.state import QueueItem
 
 SHOWN = 3  # addresses listed per kind
 

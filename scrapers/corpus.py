@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from retskilde.contract import Problem, validate_record
-from scrapers.files import atomic_write
+from retskilde.scrapers.files import atomic_write
 
 # Provenance that changes on every fetch; a record that differs only here is not a new version.
 VOLATILE_FIELDS = ("fetched_at",)

@@ -14,7 +14,7 @@ import docx
 from docx.oxml.ns import qn
 from lxml import etree
 
-from scrapers.extract import ExtractError, normalise
+from retskilde.scrapers.extract import ExtractError, normalise
 
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _SDT, _SDT_CONTENT = qn("w:sdt"), qn("w:sdtContent")

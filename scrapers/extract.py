@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 
-from scrapers.errors import SourceError
+from retskilde.scrapers.errors import SourceError
 
 # Typographic ligatures and invisible characters that PDF and Word files carry into their text.
 _LIGATURES = str.maketrans(
@@ -86,15 +86,15 @@ def extract_paragraphs(content: bytes, url: str) -> list[str]:
     """The document's paragraphs in reading order; ExtractError (naming `url`) if there are none."""
     kind = kind_of(content)
     if kind == "pdf":
-        from scrapers.pdftext import pdf_paragraphs
+        from retskilde.scrapers.pdftext import pdf_paragraphs
 
         found = pdf_paragraphs(content, url)
     elif kind == "docx":
-        from scrapers.docxtext import docx_paragraphs
+        from retskilde.scrapers.docxtext import docx_paragraphs
 
         found = docx_paragraphs(content, url)
     elif kind == "html":
-        from scrapers.htmltext import paragraphs, soup_of
+        from retskilde.scrapers.htmltext import paragraphs, soup_of
 
         soup = soup_of(content)
         found = paragraphs(soup.body or soup)

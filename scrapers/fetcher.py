@@ -24,8 +24,8 @@ import httpx
 from protego import Protego
 
 from retskilde import __version__
-from scrapers.errors import SourceError
-from scrapers.rawstore import RawStore, Snapshot
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.rawstore import RawStore, Snapshot
 
 USER_AGENT = (
     f"Retskilde/{__version__} (+https://github.com/retskilde/retskilde; kontakt via issues)"

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from scrapers.agenda import (  # noqa: F401 (the model, re-exported for the platform's users)
+from retskilde.scrapers.agenda import (  # noqa: F401 (the model, re-exported for the platform's users)
     DATE_TIME,
     DEFAULT_UDVALG,
     DOC_TYPE,
@@ -45,10 +45,10 @@ from scrapers.agenda import (  # noqa: F401 (the model, re-exported for the plat
     slug,
     text_section,
 )
-from scrapers.htmltext import squash
-from scrapers.kommuner import Kommune, UnknownKommune  # noqa: F401
-from scrapers.kommuner import kommune_for as _kommune_for
-from scrapers.kommuner import load_kommuner as _load_kommuner
+from retskilde.scrapers.htmltext import squash
+from retskilde.scrapers.kommuner import Kommune, UnknownKommune  # noqa: F401
+from retskilde.scrapers.kommuner import kommune_for as _kommune_for
+from retskilde.scrapers.kommuner import load_kommuner as _load_kommuner
 
 PLATFORM = "firstagenda"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"

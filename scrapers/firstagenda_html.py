@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlparse
 
 from bs4 import Tag
 
-from scrapers.agenda import (
+from retskilde.scrapers.agenda import (
     AgendaResult,
     Item,
     Meeting,
@@ -26,10 +26,10 @@ from scrapers.agenda import (
     is_closed,
     sections_of,
 )
-from scrapers.dates import parse_date
-from scrapers.firstagenda import bilag_url, is_guid, meeting_page_url, origin
-from scrapers.htmltext import inline_text, link_title, soup_of
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.dates import parse_date
+from retskilde.scrapers.firstagenda import bilag_url, is_guid, meeting_page_url, origin
+from retskilde.scrapers.htmltext import inline_text, link_title, soup_of
+from retskilde.scrapers.kommuner import Kommune
 
 _TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})\b")
 _BILAG_PATH = re.compile(r"/vis/pdf/bilag/([0-9a-f-]{36})", re.I)

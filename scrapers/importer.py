@@ -26,14 +26,14 @@ from pathlib import Path
 import yaml
 
 from retskilde.contract import load_schema
-from scrapers.corpus import CorpusWriter, InvalidRecord, WriteOutcome
-from scrapers.dates import parse_date
-from scrapers.extract import ExtractError
-from scrapers.files import atomic_write
-from scrapers.ids import bounded_id, slug
-from scrapers.importmeta import infer, infer_doc_type, infer_source, municipality_name
-from scrapers.importread import CONTENT_TYPES, format_of, read_file
-from scrapers.rawstore import RawStore
+from retskilde.scrapers.corpus import CorpusWriter, InvalidRecord, WriteOutcome
+from retskilde.scrapers.dates import parse_date
+from retskilde.scrapers.extract import ExtractError
+from retskilde.scrapers.files import atomic_write
+from retskilde.scrapers.ids import bounded_id, slug
+from retskilde.scrapers.importmeta import infer, infer_doc_type, infer_source, municipality_name
+from retskilde.scrapers.importread import CONTENT_TYPES, format_of, read_file
+from retskilde.scrapers.rawstore import RawStore
 
 METADATA_FILE = "metadata.yml"
 PLACEHOLDER_PREFIX = "https://import.invalid/"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from scrapers.dates import MONTH_NAMES, is_date_only, parse_date, parse_month
+from retskilde.scrapers.dates import MONTH_NAMES, is_date_only, parse_date, parse_month
 
 HEAD = 15  # paragraphs at the top where a memo block, letterhead, title and date stand
 FOOT = 5  # paragraphs at the end: signature, address, "Aarhus, den …"
@@ -124,7 +124,7 @@ class Inferred:
 @cache
 def _municipality_names() -> dict[str, str]:
     """Every written form of a municipality's name (Aarhus, Århus, Københavns …) → its name."""
-    from db.enrich.municipalities import _forms
+    from retskilde.db.enrich.municipalities import _forms
 
     return {form.replace("-", " ").casefold(): name for form, name in _forms().items()}
 
@@ -136,7 +136,7 @@ def municipality_name(text: str) -> str | None:
 
 
 def _official(name: str) -> str:
-    from db.enrich.municipalities import municipalities
+    from retskilde.db.enrich.municipalities import municipalities
 
     return next(m.official for m in municipalities() if m.name == name)
 
@@ -300,7 +300,7 @@ def infer_date(paragraphs: list[str], hint: str | None = None) -> str | None:
 
 
 def _municipality_in(line: str, address: bool) -> str | None:
-    from db.enrich.municipalities import find_municipalities
+    from retskilde.db.enrich.municipalities import find_municipalities
 
     candidates: list[tuple[int, str]] = [(m.start, m.name) for m in find_municipalities(line)]
     for pattern in (_JOBCENTER, _COUNCIL):

@@ -20,9 +20,9 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
-from scrapers.dates import parse_date
-from scrapers.extract import ExtractError, has_words, kind_of, normalise
-from scrapers.htmltext import inline_text, paragraphs, soup_of
+from retskilde.scrapers.dates import parse_date
+from retskilde.scrapers.extract import ExtractError, has_words, kind_of, normalise
+from retskilde.scrapers.htmltext import inline_text, paragraphs, soup_of
 
 FORMATS = {
     ".pdf": "pdf",
@@ -112,13 +112,13 @@ def read_bytes(content: bytes, kind: str, name: str) -> ReadFile:
                     name, f"filen hedder .{kind}, men er ikke en {_FORMAT_NAMES[kind]}"
                 )
     if kind == "pdf":
-        from scrapers.pdftext import page_paragraphs, read_pages
+        from retskilde.scrapers.pdftext import page_paragraphs, read_pages
 
         pages = read_pages(content, name)
         headings = _pdf_headings(pages)
         return _checked(ReadFile(kind, page_paragraphs(pages, name), headings=headings), name)
     if kind == "docx":
-        from scrapers.docxtext import docx_paragraphs
+        from retskilde.scrapers.docxtext import docx_paragraphs
 
         found = docx_paragraphs(content, name)
         return _checked(ReadFile(kind, found, heading=_docx_heading(content)), name)
@@ -230,7 +230,7 @@ def _pdf_headings(pages: list) -> tuple[str, ...]:
     """Lines on the first page set clearly larger than the body text, largest first; a title
     that wraps is one run of lines in the same size. The caller skips what is not a title
     (a big "NOTAT", a letterhead)."""
-    from scrapers.pdftext import body_size
+    from retskilde.scrapers.pdftext import body_size
 
     body = body_size(pages)
     lines = sorted(pages[0].lines(), key=lambda line: (-line.y1, line.x0)) if pages else []

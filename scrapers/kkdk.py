@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote, urlencode, urljoin, urlparse
 
 from bs4 import Tag
 
-from scrapers.agenda import (
+from retskilde.scrapers.agenda import (
     DATE_TIME,
     AgendaResult,
     Item,
@@ -32,8 +32,8 @@ from scrapers.agenda import (
     promote_headings,
     sections_of,
 )
-from scrapers.htmltext import inline_text, link_title, soup_of, squash
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.htmltext import inline_text, link_title, soup_of, squash
+from retskilde.scrapers.kommuner import Kommune
 
 PLATFORM = "kk"
 PAGE_LIMIT = 50

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from scrapers.ids import slug
+from retskilde.scrapers.ids import slug
 
 REGISTRY_PATH = Path(__file__).with_name("kommuner.json")
 REGIONS = (
@@ -25,11 +25,11 @@ REGIONS = (
 )
 # platform → (what a user reads, the module that collects it)
 PLATFORMS: dict[str, tuple[str, str]] = {
-    "firstagenda": ("FirstAgenda Publication", "scrapers.firstagenda"),
-    "aabendagsorden": ("Åben Dagsorden", "scrapers.aabendagsorden"),
-    "kk": ("kk.dk (Drupal JSON:API)", "scrapers.kkdk"),
-    "meetingsplus": ("Formpipe Meetings+", "scrapers.meetingsplus"),
-    "aalborg": ("Aalborgs egen app", "scrapers.aalborg"),
+    "firstagenda": ("FirstAgenda Publication", "retskilde.scrapers.firstagenda"),
+    "aabendagsorden": ("Åben Dagsorden", "retskilde.scrapers.aabendagsorden"),
+    "kk": ("kk.dk (Drupal JSON:API)", "retskilde.scrapers.kkdk"),
+    "meetingsplus": ("Formpipe Meetings+", "retskilde.scrapers.meetingsplus"),
+    "aalborg": ("Aalborgs egen app", "retskilde.scrapers.aalborg"),
 }
 # The platforms `retskilde scrape` collects today. The others' parsers are done and tested; they
 # are collected once they run on the shared crawl runner.

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 
 from bs4 import Tag
 
-from scrapers.agenda import (
+from retskilde.scrapers.agenda import (
     AgendaResult,
     Item,
     Meeting,
@@ -30,8 +30,8 @@ from scrapers.agenda import (
     is_closed,
     items_from_paragraphs,
 )
-from scrapers.htmltext import inline_text, soup_of, squash
-from scrapers.kommuner import Kommune
+from retskilde.scrapers.htmltext import inline_text, soup_of, squash
+from retskilde.scrapers.kommuner import Kommune
 
 PLATFORM = "meetingsplus"
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")

@@ -28,7 +28,7 @@ from pdfminer.layout import (
 )
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from scrapers.extract import (
+from retskilde.scrapers.extract import (
     MIN_TEXT_CHARS,
     ExtractError,
     NoTextLayer,

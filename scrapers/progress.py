@@ -7,8 +7,8 @@ from typing import TextIO
 
 import click
 
-from scrapers.runner import Tally
-from scrapers.state import ItemOutcome
+from retskilde.scrapers.runner import Tally
+from retskilde.scrapers.state import ItemOutcome
 
 OUTCOME_LABELS = {
     "new": "ny",

@@ -9,12 +9,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scrapers.sources.base import Source
+    from retskilde.scrapers.sources.base import Source
 
 SOURCES = {
-    "ast": "scrapers.sources.ast",
-    "star": "scrapers.sources.star",
-    "firstagenda": "scrapers.sources.firstagenda",
+    "ast": "retskilde.scrapers.sources.ast",
+    "star": "retskilde.scrapers.sources.star",
+    "firstagenda": "retskilde.scrapers.sources.firstagenda",
 }
 
 

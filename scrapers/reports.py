@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from scrapers.extract import ExtractError, extract_paragraphs, kind_of
-from scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed
+from retskilde.scrapers.extract import ExtractError, extract_paragraphs, kind_of
+from retskilde.scrapers.fetcher import Fetcher, FetchError, RobotsDisallowed
 
 log = logging.getLogger("retskilde.scrape")
 

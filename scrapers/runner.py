@@ -16,12 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Protocol, TypeVar
 
-from scrapers.corpus import CorpusWriter, InvalidRecord
-from scrapers.errors import SourceError
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, RobotsDisallowed, iso_seconds
-from scrapers.reports import read_report
-from scrapers.runlog import KindRun, append_runs
-from scrapers.state import (
+from retskilde.scrapers.corpus import CorpusWriter, InvalidRecord
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.fetcher import (
+    Fetcher,
+    FetchError,
+    FetchResult,
+    RobotsDisallowed,
+    iso_seconds,
+)
+from retskilde.scrapers.reports import read_report
+from retskilde.scrapers.runlog import KindRun, append_runs
+from retskilde.scrapers.state import (
     WRITTEN_OUTCOMES,
     Crawl,
     CrawlState,

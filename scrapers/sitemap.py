@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.errors import SourceError
+from retskilde.scrapers.errors import SourceError
 
 # sitemaps.org: a sitemap is at most 50 MB uncompressed; more is a broken or hostile file.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024

@@ -23,10 +23,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.dates import is_date_only, parse_date
-from scrapers.errors import SourceError
-from scrapers.htmltext import inline_text, link_title, paragraphs, soup_of, squash
-from scrapers.ids import bounded_id, slug
+from retskilde.scrapers.dates import is_date_only, parse_date
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.htmltext import inline_text, link_title, paragraphs, soup_of, squash
+from retskilde.scrapers.ids import bounded_id, slug
 
 SOURCE = "star"
 DEFAULT_BASE_URL = "https://star.dk"

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode, urljoin, urlparse
 
-from scrapers import star
-from scrapers.dates import parse_date
-from scrapers.htmltext import inline_text, soup_of
-from scrapers.sitemap import SitemapEntry, SitemapError, walk_sitemaps
+from retskilde.scrapers import star
+from retskilde.scrapers.dates import parse_date
+from retskilde.scrapers.htmltext import inline_text, soup_of
+from retskilde.scrapers.sitemap import SitemapEntry, SitemapError, walk_sitemaps
 
 SITEMAP_PATH = "/sitemap.xml"
 SEARCH_PATH = "/soeg/"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from db.build import build
 from retskilde import DEFAULT_CORPUS
+from retskilde.db.build import build
 
 
 def make_record(**overrides) -> dict:

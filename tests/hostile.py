@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from db.build import build
+from retskilde.db.build import build
 from tests.conftest import make_record, write_record
 
 # Each would run in a browser, or in a spreadsheet, if a page or an export let it through.

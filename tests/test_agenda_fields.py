@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from db.build import build
-from db.sqlite import sqlite3
+from retskilde.db.build import build
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 from tests.conftest import make_record, write_record
 

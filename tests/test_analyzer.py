@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
-from db.build import build
-from db.search import search
-from db.sqlite import sqlite3
-from db.tokenchars import (
+from retskilde.db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
+from retskilde.db.build import build
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
+from retskilde.db.tokenchars import (
     FTS_TOKENIZE,
     latin1_token_table,
     pattern_for,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from db.build import BuildFileError, InvalidCorpus, build, remove_stale_files
 from retskilde.cli import EXIT_CONTRACT, EXIT_FILES, cli
 from retskilde.contract import MAX_DEPTH, validate_path
+from retskilde.db.build import BuildFileError, InvalidCorpus, build, remove_stale_files
 from tests.conftest import make_record, write_record
 
 ROOT = os.geteuid() == 0
@@ -238,8 +238,8 @@ def test_a_database_folder_that_cannot_be_written(built, tmp_path):
 
 
 def test_sqlite_refusing_to_write_is_a_file_error_naming_the_folder(built, monkeypatch):
-    import db.build
-    from db.sqlite import sqlite3
+    import retskilde.db.build
+    from retskilde.db.sqlite import sqlite3
 
     corpus, db_path = built
     before = db_path.read_bytes()
@@ -249,7 +249,7 @@ def test_sqlite_refusing_to_write_is_a_file_error_naming_the_folder(built, monke
         error.sqlite_errorname = "SQLITE_FULL"
         raise error
 
-    monkeypatch.setattr(db.build, "index_documents", full)
+    monkeypatch.setattr(retskilde.db.build, "index_documents", full)
     with pytest.raises(BuildFileError) as raised:
         build(corpus, db_path)
     assert raised.value.path == db_path.parent and "disk is full" in raised.value.reason

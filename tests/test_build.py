@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import db.build
-from db.build import InvalidCorpus, build
-from db.sqlite import sqlite3
+import retskilde.db.build
 from retskilde.cli import cli
+from retskilde.db.build import InvalidCorpus, build
+from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
 
@@ -126,7 +126,7 @@ def test_crash_during_build_leaves_old_database_and_no_temp_file(tmp_path, monke
     def explode(database):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(db.build, "index_documents", explode)
+    monkeypatch.setattr(retskilde.db.build, "index_documents", explode)
     with pytest.raises(RuntimeError):
         build(corpus, db_path)
     assert dump(db_path) == before

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import db.build
-from db.build import InvalidCorpus, build
-from db.sqlite import sqlite3
+import retskilde.db.build
 from retskilde import DEFAULT_CORPUS
 from retskilde.contract import read_record, record_files, validate_path
+from retskilde.db.build import InvalidCorpus, build
+from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 from tests.test_build import dump
 
@@ -48,7 +48,7 @@ def test_streaming_build_equals_the_build_from_memory(tmp_path, monkeypatch):
     streamed = tmp_path / "streamed.db"
     build(corpus, streamed)
     with monkeypatch.context() as patch:
-        patch.setattr(db.build, "iter_records", whole_corpus_in_memory)
+        patch.setattr(retskilde.db.build, "iter_records", whole_corpus_in_memory)
         build(corpus, tmp_path / "memory.db")
     assert dump(streamed) == dump(tmp_path / "memory.db")
     conn = sqlite3.connect(streamed)

@@ -29,9 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.build import InvalidCorpus, build
-from db.sqlite import sqlite3
 from retskilde.contract import LETTER_OR_DIGIT, validate_path, validate_record
+from retskilde.db.build import InvalidCorpus, build
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 from tests.contract_strategies import MARKER, PAYLOADS, SCHEMA, broken, corpora
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from db.build import build
-from db.enrich.lawrefs import LawRef, parse
-from db.sqlite import sqlite3
 from retskilde import PROJECT_ROOT
+from retskilde.db.build import build
+from retskilde.db.enrich.lawrefs import LawRef, parse
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 from tests.conftest import make_record, write_record
 
@@ -290,8 +290,8 @@ async def test_document_page_shows_outcome_topics_and_references(sample_db):
 
 
 def test_the_sources_own_paragraph_field_resolves_bare_citations():
-    from db.enrich import analyse
-    from db.enrich.lawrefs import canonical
+    from retskilde.db.enrich import analyse
+    from retskilde.db.enrich.lawrefs import canonical
 
     record = {
         "id": "x",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.enrich.decisions import find_decisions, normalise_number
+from retskilde.db.enrich.decisions import find_decisions, normalise_number
 
 
 def found(text: str, doc_type: str | None = "principmeddelelse", own: str | None = None):

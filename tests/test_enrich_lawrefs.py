@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.enrich.lawrefs import LawRef, canonical, find_refs, parse
+from retskilde.db.enrich.lawrefs import LawRef, canonical, find_refs, parse
 
 
 def refs(text: str, date: str | None = None) -> list[str]:
@@ -216,7 +216,7 @@ def test_a_bare_paragraph_takes_the_law_the_source_tags_when_the_text_names_none
 
 
 def test_numbered_regulations_stay_out_of_the_registry_of_laws():
-    from db.enrich.laws import registry
+    from retskilde.db.enrich.laws import registry
 
     before = set(registry().laws)
     assert refs("Efter bekendtgørelse nr. 777 af 1. juli 2015 § 2 betales der.") == [

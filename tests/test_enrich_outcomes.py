@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.enrich.outcomes import find_outcome
+from retskilde.db.enrich.outcomes import find_outcome
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.enrich import analyse
-from db.enrich.decisions import find_decisions
-from db.enrich.lawrefs import LawRef, canonical, find_refs, parse
-from db.enrich.laws import registry
+from retskilde.db.enrich import analyse
+from retskilde.db.enrich.decisions import find_decisions
+from retskilde.db.enrich.lawrefs import LawRef, canonical, find_refs, parse
+from retskilde.db.enrich.laws import registry
 
 # Generous: catastrophic backtracking takes minutes, linear parsing takes milliseconds.
 NO_HANG = settings(deadline=timedelta(seconds=3), max_examples=150)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.enrich import decisions
-from db.enrich.laws import registry
-from db.enrich.municipalities import _patterns as municipality_patterns
-from db.enrich.scan import (
+from retskilde.db.enrich import decisions
+from retskilde.db.enrich.laws import registry
+from retskilde.db.enrich.municipalities import _patterns as municipality_patterns
+from retskilde.db.enrich.scan import (
     _LATIN1_WORD,
     Lexicon,
     Scanner,
@@ -23,8 +23,8 @@ from db.enrich.scan import (
     starts_words,
     trie_pattern,
 )
-from db.enrich.text import SentenceIndex, blocks, sentence_index, share_sentences
-from db.enrich.topics import taxonomy
+from retskilde.db.enrich.text import SentenceIndex, blocks, sentence_index, share_sentences
+from retskilde.db.enrich.topics import taxonomy
 
 # Pieces that make the scanners' needles, their near misses, and the characters `re` and
 # `str.lower` treat differently ("ſ" ~ "s", "İ" lower-cases to two characters).

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from db.enrich.data import DataFileError
-from db.enrich.lawrefs import LawRef
-from db.enrich.municipalities import find_municipalities, municipalities
-from db.enrich.topics import DocumentFacts, _compile_term, assign_topics, taxonomy
+from retskilde.db.enrich.data import DataFileError
+from retskilde.db.enrich.lawrefs import LawRef
+from retskilde.db.enrich.municipalities import find_municipalities, municipalities
+from retskilde.db.enrich.topics import DocumentFacts, _compile_term, assign_topics, taxonomy
 
 REQUIRED_TOPICS = {
     "hjemvisning",

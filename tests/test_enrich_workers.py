@@ -7,10 +7,10 @@ import multiprocessing
 import pytest
 import sqlite_utils
 
-import db.enrich
+import retskilde.db.enrich
 from bench.synthetic import synthetic_rows
-from db.enrich import WORKERS_VARIABLE, _workers, enrich
-from db.schema import create_tables, insert_lookups
+from retskilde.db.enrich import WORKERS_VARIABLE, _workers, enrich
+from retskilde.db.schema import create_tables, insert_lookups
 
 TABLES = ("law_references", "citations", "document_topics", "document_municipalities")
 
@@ -47,7 +47,7 @@ def test_small_batches_give_exactly_the_tables_of_one_batch(monkeypatch, workers
         pytest.skip("workers need fork")
     whole, report_whole = _enriched(1)
     # 60 documents in batches of 7: the last one short, law reference numbers running on.
-    monkeypatch.setattr(db.enrich, "_BATCH", 7)
+    monkeypatch.setattr(retskilde.db.enrich, "_BATCH", 7)
     batched, report_batched = _enriched(workers)
     assert report_batched == report_whole
     for table in whole:

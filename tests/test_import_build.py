@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from db.build import build
-from db.sqlite import sqlite3
 from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
+from retskilde.db.build import build
+from retskilde.db.sqlite import sqlite3
+from retskilde.scrapers.importread import read_bytes
 from retskilde.site import make_datasette
-from scrapers.importread import read_bytes
 
 EXAMPLES = PROJECT_ROOT / "examples" / "import"
 NOTAT_ID = "kommune-2025-03-03-hjemviste-sager-om-sygedagpenge-i-2024"

@@ -9,8 +9,9 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from bench.synthetic import synthetic_rows
-from db.analyzer import default_analyzer
-from db.fts import (
+from retskilde.cli import cli
+from retskilde.db.analyzer import default_analyzer
+from retskilde.db.fts import (
     DEFAULT_HASH_SIZE,
     FTS_TABLE,
     INDEX_WORKERS_VARIABLE,
@@ -22,10 +23,9 @@ from db.fts import (
     index_workers,
     verify_index,
 )
-from db.schema import create_tables, insert_lookups
-from db.settings import SettingError, can_fork, worker_count
-from db.sqlite import sqlite3
-from retskilde.cli import cli
+from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.settings import SettingError, can_fork, worker_count
+from retskilde.db.sqlite import sqlite3
 
 SHADOW_TABLES = ("data", "idx", "docsize", "config")
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from db.sqlite import sqlite3
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 
 

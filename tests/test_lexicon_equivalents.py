@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from db.analyzer import LEXICON_PATH, Analyzer, LexiconError, load_lexicon
-from db.search import search
-from db.sqlite import sqlite3
+from retskilde.db.analyzer import LEXICON_PATH, Analyzer, LexiconError, load_lexicon
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
 ENTRIES = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))["equivalents"]
@@ -24,7 +24,7 @@ def _doc_id(index: int) -> str:
 
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory) -> Path:
-    from db.build import build
+    from retskilde.db.build import build
 
     folder = tmp_path_factory.mktemp("equivalents")
     for index, entry in enumerate(ENTRIES):

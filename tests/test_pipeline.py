@@ -94,7 +94,7 @@ def test_every_source_is_scraped():
 
 
 def test_the_configured_municipalities_are_known():
-    from scrapers.firstagenda import kommune_for
+    from retskilde.scrapers.firstagenda import kommune_for
 
     kommuner = workflow()["env"]["KOMMUNER"].split()
     assert kommuner

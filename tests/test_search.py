@@ -10,13 +10,13 @@ from datasette.utils import detect_fts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.analyzer import default_analyzer
-from db.fts import FTS_TABLE, TEXT_COLUMN, IndexMismatch, verify_index
-from db.normalise import normalise_text
-from db.query import FieldFilter
-from db.search import search
-from db.sqlite import sqlite3
 from retskilde import PROJECT_ROOT
+from retskilde.db.analyzer import default_analyzer
+from retskilde.db.fts import FTS_TABLE, TEXT_COLUMN, IndexMismatch, verify_index
+from retskilde.db.normalise import normalise_text
+from retskilde.db.query import FieldFilter
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
 from tests.search_corpus import index_texts
 
 analyzer = default_analyzer()
@@ -114,7 +114,7 @@ def test_no_code_rebuilds_or_repopulates_the_index():
 
 
 def test_search_on_a_database_without_the_index_says_so(tmp_path):
-    from db.search import SearchUnavailable
+    from retskilde.db.search import SearchUnavailable
 
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.execute("create table documents (id text, title text)")
@@ -173,7 +173,7 @@ def test_inflections_compounds_synonyms_and_prefixes_find_the_document(conn, que
 
 
 def test_compounds_split_into_known_parts_only():
-    from db.fts import compound_pairs
+    from retskilde.db.fts import compound_pairs
 
     terms = dict.fromkeys(
         ["kommun", "kommunikation", "fleksjob", "ordning", "fleksjobordning", "pension"]
@@ -280,7 +280,7 @@ def test_total_facets_and_paging_agree(conn):
 
 def test_real_build_verifies_the_index(tmp_path, monkeypatch):
     # A build whose index does not fit the text fails, and the old database stays.
-    import db.build
+    import retskilde.db.build
     from tests.search_corpus import build_search_db
 
     db_path = build_search_db(tmp_path)
@@ -289,18 +289,18 @@ def test_real_build_verifies_the_index(tmp_path, monkeypatch):
     def broken(conn, analyzer=None, samples=25):
         raise IndexMismatch("x: indekset passer ikke til teksten")
 
-    monkeypatch.setattr(db.build, "verify_index", broken)
+    monkeypatch.setattr(retskilde.db.build, "verify_index", broken)
     with pytest.raises(IndexMismatch):
-        db.build.build(tmp_path / "corpus", db_path)
+        retskilde.db.build.build(tmp_path / "corpus", db_path)
     assert db_path.read_bytes() == before
     assert not list(Path(tmp_path).glob(".*.tmp"))
 
 
 @pytest.mark.parametrize("query", ["hjælpemid*", "fleks*", "sygedag*", "aar*"])
 def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
-    from db import snippets
-    from db.compiler import compile_query
-    from db.query import parse
+    from retskilde.db import snippets
+    from retskilde.db.compiler import compile_query
+    from retskilde.db.query import parse
 
     compiled = compile_query(conn, parse(query))
     assert compiled.prefixes
@@ -322,13 +322,13 @@ def test_prefix_search_snippets_are_marked(conn):
 
 
 def test_common_words_expand_only_when_the_lexicon_names_them(conn, monkeypatch):
-    import db.compiler
-    from db.compiler import compile_query
-    from db.query import parse
+    import retskilde.db.compiler
+    from retskilde.db.compiler import compile_query
+    from retskilde.db.query import parse
 
     assert "kvalitetsstandard" in compile_query(conn, parse("kvalitet")).fts
     # Make every word "common": only the lexicon's parts (fleksjob) still find compounds.
-    monkeypatch.setattr(db.compiler, "COMMON_MIN_DOCS", 1)
-    monkeypatch.setattr(db.compiler, "COMMON_SHARE", 0.0)
+    monkeypatch.setattr(retskilde.db.compiler, "COMMON_MIN_DOCS", 1)
+    monkeypatch.setattr(retskilde.db.compiler, "COMMON_SHARE", 0.0)
     assert "kvalitetsstandard" not in compile_query(conn, parse("kvalitet")).fts
     assert "fleksjobordning" in compile_query(conn, parse("fleksjob")).fts

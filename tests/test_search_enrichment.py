@@ -10,9 +10,9 @@ import shutil
 
 import pytest
 
-from db.fts import fill_topics
-from db.search import search
-from db.sqlite import sqlite3
+from retskilde.db.fts import fill_topics
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 
 ENRICHMENT = """

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from db.search import FACET_FIELDS, MAX_LIMIT, search
-from db.sqlite import sqlite3
+from retskilde.db.search import FACET_FIELDS, MAX_LIMIT, search
+from retskilde.db.sqlite import sqlite3
 
 QUERIES = [
     "hjælpemidler OR fleksjob OR sygedagpenge",

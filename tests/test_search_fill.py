@@ -8,9 +8,9 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from db.search import FILL_TO, search
-from db.sqlite import sqlite3
 from retskilde.cli import cli
+from retskilde.db.search import FILL_TO, search
+from retskilde.db.sqlite import sqlite3
 from tests.test_search_site import site  # noqa: F401 (fixture)
 
 QUERY = "sygedagpenge lægebehandling"  # two documents have both words

@@ -10,9 +10,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from db.search import MAX_LIMIT, NEWEST, search
-from db.sqlite import sqlite3
 from retskilde.cli import cli
+from retskilde.db.search import MAX_LIMIT, NEWEST, search
+from retskilde.db.sqlite import sqlite3
 from retskilde.feed import ATOM, Entry, atom_feed
 from retskilde.site import make_datasette
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import db.search
-from db.parallel import ParallelReader
-from db.search import search
-from db.sqlite import sqlite3
-from db.timelimit import TimeLimit
+import retskilde.db.search
+from retskilde.db.parallel import ParallelReader
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
+from retskilde.db.timelimit import TimeLimit
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -98,16 +98,16 @@ def test_a_stopped_time_limit_never_fires():
 @pytest.mark.parametrize("in_parallel", [False, True])
 def test_a_search_over_time_answers_with_a_message(database, monkeypatch, slow_part, in_parallel):
     conn, reader = database
-    if slow_part == "_count_topics" and not db.search._has_topics(conn):
+    if slow_part == "_count_topics" and not retskilde.db.search._has_topics(conn):
         pytest.skip("this database has no topics to count")
-    original = getattr(db.search, slow_part)
+    original = getattr(retskilde.db.search, slow_part)
 
     def endless(connection, *args, **kwargs):
         connection.execute(ENDLESS).fetchone()
         return original(connection, *args, **kwargs)
 
-    monkeypatch.setattr(db.search, slow_part, endless)
-    monkeypatch.setattr(db.search, "TIME_LIMIT_S", 0.2)
+    monkeypatch.setattr(retskilde.db.search, slow_part, endless)
+    monkeypatch.setattr(retskilde.db.search, "TIME_LIMIT_S", 0.2)
     started = time.monotonic()
     result = search(conn, "fleksjob", parallel=reader if in_parallel else None)
     assert time.monotonic() - started < 5

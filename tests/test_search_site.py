@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pytest
 from datasette.plugins import pm
 
-from db.search import search
-from db.sqlite import sqlite3
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
 
 

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from db.build import build
-from db.sqlite import sqlite3
 from retskilde import METADATA_PATH
+from retskilde.db.build import build
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import datasette_serve_args, make_datasette
 from tests.conftest import make_record, write_record
 

@@ -13,10 +13,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from db.search import MAX_QUERY_CHARS
-from db.sqlite import sqlite3
 from retskilde import METADATA_PATH
 from retskilde.cli import cli
+from retskilde.db.search import MAX_QUERY_CHARS
+from retskilde.db.sqlite import sqlite3
 from retskilde.site import MAX_RESULT_BYTES, make_datasette
 from retskilde.spreadsheet import FORMULA_STARTS, safe_cell
 from tests.hostile import FORMULA_TITLES, SCRIPT_TITLE, build_hostile_db

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from db.build import BuildFileError, build
-from db.health import NEVER_RUN, RUN_FIELDS, read_run_logs
-from db.sqlite import sqlite3
 from retskilde.cli import cli
+from retskilde.db.build import BuildFileError, build
+from retskilde.db.health import NEVER_RUN, RUN_FIELDS, read_run_logs
+from retskilde.db.sqlite import sqlite3
+from retskilde.scrapers.kommuner import all_kommuner
+from retskilde.scrapers.runlog import KindRun, append_runs, runs_path
 from retskilde.site import make_datasette
-from scrapers.kommuner import all_kommuner
-from scrapers.runlog import KindRun, append_runs, runs_path
 from tests.conftest import make_record, write_record
 from tests.test_build import dump
 

@@ -18,17 +18,21 @@ from functools import cache
 
 import sqlite_utils
 
-from db.enrich.decisions import DecisionRef, find_decisions, normalise_number
-from db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_label
-from db.enrich.laws import registry
-from db.enrich.municipalities import MunicipalityMention, find_municipalities, municipalities
-from db.enrich.outcomes import Outcome, find_outcome
-from db.enrich.scan import share_part
-from db.enrich.schema import create_enrichment_indexes, create_enrichment_tables
-from db.enrich.text import section_index, sentence_index, share_sentences
-from db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
-from db.settings import can_fork, worker_count
-from db.snippets import excerpt as snippet
+from retskilde.db.enrich.decisions import DecisionRef, find_decisions, normalise_number
+from retskilde.db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_label
+from retskilde.db.enrich.laws import registry
+from retskilde.db.enrich.municipalities import (
+    MunicipalityMention,
+    find_municipalities,
+    municipalities,
+)
+from retskilde.db.enrich.outcomes import Outcome, find_outcome
+from retskilde.db.enrich.scan import share_part
+from retskilde.db.enrich.schema import create_enrichment_indexes, create_enrichment_tables
+from retskilde.db.enrich.text import section_index, sentence_index, share_sentences
+from retskilde.db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
+from retskilde.db.settings import can_fork, worker_count
+from retskilde.db.snippets import excerpt as snippet
 
 _SOURCE = "kildens paragraf-felt"
 _SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"

@@ -13,8 +13,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from db.enrich.laws import Law, LawMention, Registry, registry
-from db.enrich.text import section_index, sentence_index
+from retskilde.db.enrich.laws import Law, LawMention, Registry, registry
+from retskilde.db.enrich.text import section_index, sentence_index
 
 MAX_RANGE = 20
 _MAX_STEPS = 64

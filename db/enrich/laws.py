@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from db.enrich.data import DATA_DIR, DataFileError, load
-from db.enrich.scan import Scanner
+from retskilde.db.enrich.data import DATA_DIR, DataFileError, load
+from retskilde.db.enrich.scan import Scanner
 
 _SPACE = re.compile(r"\s+")
 # "bekendtgørelse nr. 1244 af 13. november 2017", "vejledning nr. 9 af 1. marts 2021": a numbered

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from db.enrich.data import DATA_DIR, DataFileError, load
-from db.enrich.scan import Scanner
+from retskilde.db.enrich.data import DATA_DIR, DataFileError, load
+from retskilde.db.enrich.scan import Scanner
 
 EXPECTED_COUNT = 98
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.enrich.scan import register_words, word_starts
-from db.enrich.text import sentence_index
+from retskilde.db.enrich.scan import register_words, word_starts
+from retskilde.db.enrich.text import sentence_index
 
 OUTCOMES = ("stadfæstet", "ændret", "ophævet", "hjemvist", "afvist")
 DECIDING = {"principmeddelelse"}

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from scrapers import ast
-from scrapers.corpus import CorpusWriter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
-from scrapers.runlog import runs_path
-from scrapers.runner import (
+from retskilde.scrapers import ast
+from retskilde.scrapers.corpus import CorpusWriter
+from retskilde.scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
+from retskilde.scrapers.runlog import runs_path
+from retskilde.scrapers.runner import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
@@ -34,9 +34,9 @@ from scrapers.runner import (
     run_queue,
     tally_pages,
 )
-from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
-from scrapers.sources.base import Source
-from scrapers.state import Crawl, CrawlState, QueueItem, state_path
+from retskilde.scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap
+from retskilde.scrapers.sources.base import Source
+from retskilde.scrapers.state import Crawl, CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
 

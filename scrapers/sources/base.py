@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scrapers.runner import PageHooks, Progress, Queued, Tally
+from retskilde.scrapers.runner import PageHooks, Progress, Queued, Tally
 
 
 class Source:

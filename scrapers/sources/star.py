@@ -29,11 +29,11 @@ from urllib.parse import urljoin
 
 import click
 
-from scrapers import star, star_discovery
-from scrapers.corpus import CorpusWriter
-from scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
-from scrapers.runlog import runs_path
-from scrapers.runner import (
+from retskilde.scrapers import star, star_discovery
+from retskilde.scrapers.corpus import CorpusWriter
+from retskilde.scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
+from retskilde.scrapers.runlog import runs_path
+from retskilde.scrapers.runner import (
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
     CrawlError,
@@ -53,8 +53,8 @@ from scrapers.runner import (
     tally_pages,
     tally_records,
 )
-from scrapers.sources.base import Source
-from scrapers.state import Crawl, CrawlState, QueueItem, state_path
+from retskilde.scrapers.sources.base import Source
+from retskilde.scrapers.state import Crawl, CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapers import firstagenda as fa
+from retskilde.scrapers import firstagenda as fa
 from tests.scrapers import fakesite
 
 FIXTURES = Path(__file__).parent / "firstagenda"

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scrapers.fetcher import Fetcher, FetchPolicy
-from scrapers.rawstore import RawStore
+from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+from retskilde.scrapers.rawstore import RawStore
 from tests.scrapers import fakesite
 from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob
 

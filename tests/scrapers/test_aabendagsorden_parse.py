@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import aabendagsorden as ad
-from scrapers.agenda import ParseError
-from scrapers.extract import ExtractError
-from scrapers.kommuner import kommune_for
+from retskilde.scrapers import aabendagsorden as ad
+from retskilde.scrapers.agenda import ParseError
+from retskilde.scrapers.extract import ExtractError
+from retskilde.scrapers.kommuner import kommune_for
 from tests.scrapers.pdfmaker import make_pdf, report_page
 from tests.scrapers.platforms import FETCHED_AT, expected, expected_path, recorded, result_dict
 

@@ -8,9 +8,9 @@ from dataclasses import asdict
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import aalborg as al
-from scrapers.agenda import ParseError
-from scrapers.kommuner import kommune_for
+from retskilde.scrapers import aalborg as al
+from retskilde.scrapers.agenda import ParseError
+from retskilde.scrapers.kommuner import kommune_for
 from tests.scrapers.platforms import FETCHED_AT, HERE, expected, expected_path, recorded
 
 AALBORG = kommune_for("Aalborg")

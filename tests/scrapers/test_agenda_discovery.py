@@ -9,12 +9,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from scrapers import aabendagsorden as ad
-from scrapers import aalborg as al
-from scrapers import kkdk
-from scrapers import meetingsplus as mp
-from scrapers.agenda import ParseError
-from scrapers.kommuner import kommune_for
+from retskilde.scrapers import aabendagsorden as ad
+from retskilde.scrapers import aalborg as al
+from retskilde.scrapers import kkdk
+from retskilde.scrapers import meetingsplus as mp
+from retskilde.scrapers.agenda import ParseError
+from retskilde.scrapers.kommuner import kommune_for
 from tests.scrapers.platforms import HERE
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrapers import agenda
-from scrapers.kommuner import kommune_for
+from retskilde.scrapers import agenda
+from retskilde.scrapers.kommuner import kommune_for
 
 MINUTES = [
     "Referat",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import agenda
-from scrapers import firstagenda as fa
-from scrapers.firstagenda_html import parse_meeting_page
+from retskilde.scrapers import agenda
+from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers.firstagenda_html import parse_meeting_page
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 API = SAMPLES / "firstagenda_publication_api"
@@ -142,8 +142,8 @@ def _docx_of(document_xml: bytes) -> bytes:
 
 
 def test_real_aaben_dagsorden_document_gives_its_four_items_and_their_sections():
-    from scrapers import aabendagsorden as ad
-    from scrapers.docxtext import docx_paragraphs
+    from retskilde.scrapers import aabendagsorden as ad
+    from retskilde.scrapers.docxtext import docx_paragraphs
 
     items = ad.document_items(docx_paragraphs(_docx_of(AABEN.read_bytes()), str(AABEN)))
     assert [i.number for i in items] == ["1", "2", "3", "4"]  # the contents list is no item
@@ -169,8 +169,8 @@ def test_real_aaben_dagsorden_document_gives_its_four_items_and_their_sections()
 
 
 def test_real_aaben_dagsorden_document_gives_records_and_keeps_the_closed_item_out():
-    from scrapers import aabendagsorden as ad
-    from scrapers.kommuner import kommune_for
+    from retskilde.scrapers import aabendagsorden as ad
+    from retskilde.scrapers.kommuner import kommune_for
 
     glostrup = kommune_for("Glostrup")
     ref = ad.MeetingRef("0", "Økonomiudvalget", "2025-11-19T14:00:00")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrapers import ast
+from retskilde.scrapers import ast
 from tests.scrapers.conftest import fixtures
 
 URL = "https://www.ast.dk/for-myndigheder/principmeddelelser/2026/ankestyrelsens-principmeddelelse-5-26-om-x"

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import ast
+from retskilde.scrapers import ast
 from tests.scrapers.conftest import FIXTURES, fixtures
 
 FETCHED_AT = "2026-01-15T09:00:00+00:00"

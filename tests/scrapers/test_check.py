@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers import firstagenda as fa
+from retskilde.scrapers import firstagenda as fa
 from tests.scrapers import agendas
 from tests.scrapers.conftest import serve_fixtures
 from tests.scrapers.star.recorded import serve as serve_star

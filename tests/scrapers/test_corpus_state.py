@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from scrapers.corpus import CorpusWriter, InvalidRecord, WriteOutcome, record_json
-from scrapers.files import atomic_write
-from scrapers.state import CrawlState, StateLocked
+from retskilde.scrapers.corpus import CorpusWriter, InvalidRecord, WriteOutcome, record_json
+from retskilde.scrapers.files import atomic_write
+from retskilde.scrapers.state import CrawlState, StateLocked
 from tests.conftest import make_record
 
 

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers import ast
-from scrapers.corpus import record_json
-from scrapers.rawstore import RawStore
-from scrapers.sources.ast import CrawlError, CrawlOptions, crawl_ast
+from retskilde.scrapers import ast
+from retskilde.scrapers.corpus import record_json
+from retskilde.scrapers.rawstore import RawStore
+from retskilde.scrapers.sources.ast import CrawlError, CrawlOptions, crawl_ast
 from tests.conftest import make_record
 from tests.scrapers.ast_reports import REPORT_PATH, praksisundersoegelse_fleksjob, report_paragraphs
 from tests.scrapers.conftest import FIXED_NOW, fixtures, serve_fixtures
@@ -343,8 +343,8 @@ def test_cli_without_a_sitemap_says_so_and_exits_non_zero(site, tmp_path):
 
 
 def test_scraped_corpus_validates_and_builds(site, tmp_path, make_fetcher):
-    from db.build import build
     from retskilde.contract import validate_path
+    from retskilde.db.build import build
 
     served = serve_fixtures(site)
     corpus = tmp_path / "corpus"

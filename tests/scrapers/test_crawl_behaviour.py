@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from retskilde import PROJECT_ROOT
 from retskilde.cli import cli
-from scrapers import registry
+from retskilde.scrapers import registry
 from tests.scrapers import agendas, fakesite
 from tests.scrapers.conftest import serve_fixtures
 from tests.scrapers.star.recorded import publications

@@ -1,6 +1,6 @@
 import pytest
 
-from scrapers.dates import is_date_only, parse_date, parse_month
+from retskilde.scrapers.dates import is_date_only, parse_date, parse_month
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 import pytest
 
-from scrapers import ast, extract, firstagenda, sitemap, star
-from scrapers.errors import SourceError
-from scrapers.fetcher import FetchError, RobotsDisallowed
+from retskilde.scrapers import ast, extract, firstagenda, sitemap, star
+from retskilde.scrapers.errors import SourceError
+from retskilde.scrapers.fetcher import FetchError, RobotsDisallowed
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scrapers.extract import (
+from retskilde.scrapers.extract import (
     ExtractError,
     NoTextLayer,
     extract_paragraphs,
@@ -19,7 +19,7 @@ from scrapers.extract import (
     has_words,
     kind_of,
 )
-from scrapers.pdftext import join_lines
+from retskilde.scrapers.pdftext import join_lines
 from tests.scrapers.pdfmaker import (
     Heading,
     PdfPage,

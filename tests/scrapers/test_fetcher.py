@@ -10,8 +10,14 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from scrapers.fetcher import USER_AGENT, Fetcher, FetchError, FetchPolicy, RobotsDisallowed
-from scrapers.rawstore import RawStore, url_key
+from retskilde.scrapers.fetcher import (
+    USER_AGENT,
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    RobotsDisallowed,
+)
+from retskilde.scrapers.rawstore import RawStore, url_key
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 ROBOTS = "User-agent: *\nDisallow: /privat/\n"

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers import firstagenda as fa
-from scrapers.rawstore import RawStore
-from scrapers.runner import CrawlError
-from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
+from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers.rawstore import RawStore
+from retskilde.scrapers.runner import CrawlError
+from retskilde.scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 from tests.conftest import make_record
 from tests.scrapers import agendas
 from tests.scrapers.conftest import FIXED_NOW
@@ -299,8 +299,8 @@ def test_a_missing_committee_list_stops_the_crawl_before_anything_is_written(
 
 
 def test_scraped_corpus_validates_and_builds(site, tmp_path, make_fetcher):
-    from db.build import build
     from retskilde.contract import validate_path
+    from retskilde.db.build import build
 
     agendas.serve(site)
     corpus = tmp_path / "corpus"

@@ -9,8 +9,8 @@ from dataclasses import asdict
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import firstagenda as fa
-from scrapers.firstagenda_html import meeting_id_of, parse_meeting_page
+from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers.firstagenda_html import meeting_id_of, parse_meeting_page
 from tests.scrapers.agendas import FETCHED_AT, KINDS, answer_files, example, examples, expected_path
 
 RECORD_EXAMPLES = [e for e in examples() if e.kind != "udvalgsliste"]

@@ -6,7 +6,7 @@ second run asks for the list in full and for no agenda at all.
 
 from __future__ import annotations
 
-from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
+from retskilde.scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 from tests.scrapers import agendas
 from tests.scrapers.conftest import FIXED_NOW
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from scrapers.htmltext import clean_html, decode_html, paragraphs
+from retskilde.scrapers.htmltext import clean_html, decode_html, paragraphs
 
 DANISH = "Ankestyrelsen fastslår, at særlige behov for hjælp skal vurderes – også § 112."
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from retskilde.cli import cli
 from retskilde.contract import validate_path, validate_record
-from scrapers.importer import PLACEHOLDER_PREFIX, import_paths
+from retskilde.scrapers.importer import PLACEHOLDER_PREFIX, import_paths
 from tests.scrapers.docmaker import docx_document, encrypted_pdf, pdf_document
 from tests.scrapers.pdfmaker import Heading, scan_pdf
 
@@ -296,7 +296,7 @@ def test_every_imported_record_passes_the_contract(tmp_path):
 
 
 def test_only_a_title_style_or_an_opening_heading_is_the_format_s_title():
-    from scrapers.importread import read_bytes
+    from retskilde.scrapers.importread import read_bytes
 
     # A Heading 1 further down is a section, not the title: the memo rules decide.
     late = docx_document([*MEMO[:5], BODY, Heading("Baggrund"), BODY])

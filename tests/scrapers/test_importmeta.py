@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrapers.importmeta import (
+from retskilde.scrapers.importmeta import (
     infer,
     infer_case_number,
     infer_committee,

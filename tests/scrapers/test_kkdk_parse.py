@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import kkdk
-from scrapers.agenda import ParseError
-from scrapers.kommuner import kommune_for
+from retskilde.scrapers import kkdk
+from retskilde.scrapers.agenda import ParseError
+from retskilde.scrapers.kommuner import kommune_for
 from tests.scrapers.platforms import FETCHED_AT, expected, expected_path, recorded, result_dict
 
 KK = kommune_for("København")

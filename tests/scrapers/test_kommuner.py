@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scrapers import agenda, kommuner
-from scrapers import firstagenda as fa
+from retskilde.scrapers import agenda, kommuner
+from retskilde.scrapers import firstagenda as fa
 
 ALL = kommuner.all_kommuner()
 # Danmarks Statistik's numbering: each region's municipalities (Bornholm, 400, in Hovedstaden).

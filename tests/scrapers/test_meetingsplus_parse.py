@@ -8,10 +8,10 @@ from dataclasses import asdict
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import meetingsplus as mp
-from scrapers.agenda import ParseError
-from scrapers.kommuner import kommune_for
-from scrapers.pdftext import pdf_paragraphs
+from retskilde.scrapers import meetingsplus as mp
+from retskilde.scrapers.agenda import ParseError
+from retskilde.scrapers.kommuner import kommune_for
+from retskilde.scrapers.pdftext import pdf_paragraphs
 from tests.scrapers.platforms import FETCHED_AT, HERE, expected, expected_path, recorded
 
 BILLUND = kommune_for("Billund")

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers import firstagenda as fa
-from scrapers.runlog import read_runs, runs_path
-from scrapers.sources.ast import CrawlOptions, crawl_ast
-from scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
+from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers.runlog import read_runs, runs_path
+from retskilde.scrapers.sources.ast import CrawlOptions, crawl_ast
+from retskilde.scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 from tests.scrapers import agendas
 from tests.scrapers.conftest import FIXED_NOW, serve_fixtures
 

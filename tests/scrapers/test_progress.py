@@ -3,9 +3,9 @@ from __future__ import annotations
 import io
 import sys
 
-from scrapers.progress import BarProgress, LogProgress, make_progress, summary_lines
-from scrapers.sources.ast import CrawlSummary
-from scrapers.state import ItemOutcome
+from retskilde.scrapers.progress import BarProgress, LogProgress, make_progress, summary_lines
+from retskilde.scrapers.sources.ast import CrawlSummary
+from retskilde.scrapers.state import ItemOutcome
 
 
 def test_progress_is_a_bar_on_a_terminal_and_log_lines_otherwise(monkeypatch):

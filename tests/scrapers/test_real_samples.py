@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import ast, star
-from scrapers.dates import is_date_only, parse_date
+from retskilde.scrapers import ast, star
+from retskilde.scrapers.dates import is_date_only, parse_date
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 pytestmark = pytest.mark.skipif(

@@ -6,8 +6,8 @@ import click
 import pytest
 
 from retskilde.cli import cli
-from scrapers import registry
-from scrapers.sources.base import Source
+from retskilde.scrapers import registry
+from retskilde.scrapers.sources.base import Source
 from tests.scrapers.recorded import recorded_pages, recorded_sources
 
 
@@ -50,6 +50,6 @@ def test_every_summary_row_counts_a_field_of_the_summary(name):
 
 
 def test_a_registry_entry_that_names_another_source_is_refused(monkeypatch):
-    monkeypatch.setitem(registry.SOURCES, "andet", "scrapers.sources.ast")
+    monkeypatch.setitem(registry.SOURCES, "andet", "retskilde.scrapers.sources.ast")
     with pytest.raises(RuntimeError, match="'ast', not 'andet'"):
         registry.load("andet")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scrapers.runner import (
+from retskilde.scrapers.runner import (
     PRIORITY_CHANGED,
     PRIORITY_NEW,
     PRIORITY_REVALIDATE,
@@ -19,7 +19,7 @@ from scrapers.runner import (
     tally_pages,
     tally_records,
 )
-from scrapers.state import CrawlState, ItemOutcome, QueueItem
+from retskilde.scrapers.state import CrawlState, ItemOutcome, QueueItem
 
 KEY = {"base_url": "https://eksempel.invalid", "limit": None}
 

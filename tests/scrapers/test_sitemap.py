@@ -4,8 +4,8 @@ import gzip
 
 import pytest
 
-from scrapers import sitemap as sitemap_module
-from scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap, walk_sitemaps
+from retskilde.scrapers import sitemap as sitemap_module
+from retskilde.scrapers.sitemap import SitemapEntry, SitemapError, parse_sitemap, walk_sitemaps
 
 URL = "https://www.ast.dk/sitemap.xml"
 

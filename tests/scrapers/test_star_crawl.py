@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers.corpus import record_json
-from scrapers.rawstore import RawStore
-from scrapers.runner import CrawlError
-from scrapers.sources.star import StarOptions, crawl_star
+from retskilde.scrapers.corpus import record_json
+from retskilde.scrapers.rawstore import RawStore
+from retskilde.scrapers.runner import CrawlError
+from retskilde.scrapers.sources.star import StarOptions, crawl_star
 from tests.conftest import make_record
 from tests.scrapers import fakesite
 from tests.scrapers.conftest import FIXED_NOW
@@ -321,8 +321,8 @@ def test_cli_names_bad_options_clearly(tmp_path):
 
 
 def test_scraped_corpus_validates_and_builds(site, tmp_path, make_fetcher):
-    from db.build import build
     from retskilde.contract import validate_path
+    from retskilde.db.build import build
 
     serve(site)
     corpus = tmp_path / "corpus"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import star, star_discovery
-from scrapers.sitemap import SitemapEntry, parse_sitemap
+from retskilde.scrapers import star, star_discovery
+from retskilde.scrapers.sitemap import SitemapEntry, parse_sitemap
 
 FOLDER = Path(__file__).parent / "star"
 FETCHED_AT = "2026-01-15T09:00:00+00:00"

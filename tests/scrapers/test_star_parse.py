@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 import pytest
 
 from retskilde.contract import validate_record
-from scrapers import star
-from scrapers.extract import extract_paragraphs
+from retskilde.scrapers import star
+from retskilde.scrapers.extract import extract_paragraphs
 from tests.scrapers.star.documents import DOCUMENTS
 from tests.scrapers.star.recorded import FETCHED_AT, FOLDER, listings, publications
 

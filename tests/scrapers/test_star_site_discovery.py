@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
-from scrapers import star_discovery
-from scrapers.runlog import read_runs
-from scrapers.runner import CrawlError
-from scrapers.sources.star import StarOptions, crawl_star
+from retskilde.scrapers import star_discovery
+from retskilde.scrapers.runlog import read_runs
+from retskilde.scrapers.runner import CrawlError
+from retskilde.scrapers.sources.star import StarOptions, crawl_star
 from tests.scrapers.conftest import FIXED_NOW
 from tests.scrapers.star.recorded import news, publications, serve, site_record
 
@@ -190,8 +190,8 @@ def test_the_cli_runs_discovery_by_default_and_check_shows_each_kind(site, tmp_p
 def test_a_run_with_failures_shows_on_the_health_table_after_the_build(
     site, tmp_path, make_fetcher
 ):
-    from db.build import build
-    from db.sqlite import sqlite3
+    from retskilde.db.build import build
+    from retskilde.db.sqlite import sqlite3
 
     serve(site)
     site.pages.pop(NEWS_PDF)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from scrapers import star
+from retskilde.scrapers import star
 from tests.scrapers import fakesite
 from tests.scrapers.star.documents import CONTENT_TYPES, DOCUMENTS, NEWS_DOCUMENTS
 
