@@ -16,21 +16,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home retskilde
 
+# Installed as a package (not editable): metadata.yml, the record schema, the plugins,
+# templates and static files travel inside it; the sources are not kept in the image.
+COPY pyproject.toml README.md metadata.yml /tmp/src/
+COPY retskilde/ /tmp/src/retskilde/
+COPY db/ /tmp/src/db/
+COPY scrapers/ /tmp/src/scrapers/
+COPY datasette_plugins/ /tmp/src/datasette_plugins/
+COPY corpus/document.schema.json /tmp/src/corpus/document.schema.json
+RUN pip install /tmp/src && rm -rf /tmp/src
+
 WORKDIR /app
-COPY pyproject.toml README.md metadata.yml ./
-COPY retskilde/ retskilde/
-COPY db/ db/
-COPY scrapers/ scrapers/
-COPY datasette_plugins/ datasette_plugins/
-COPY corpus/document.schema.json corpus/document.schema.json
-# Editable: the code finds metadata.yml, datasette_plugins/ and the corpus schema beside the
-# package (retskilde/__init__.py), not inside site-packages.
-RUN pip install --config-settings editable_mode=compat -e .
 
 # The corpus to build from: a folder in the build context (default: the sample corpus).
 ARG CORPUS=corpus
 COPY ${CORPUS}/ /tmp/corpus/
-RUN retskilde build --corpus /tmp/corpus --db /app/db/retskilde.db && rm -rf /tmp/corpus
+RUN mkdir -p /app/db && retskilde build --corpus /tmp/corpus --db /app/db/retskilde.db \
+    && rm -rf /tmp/corpus
 
 # Everything above belongs to root: the site cannot change its code or its database.
 USER retskilde

@@ -86,7 +86,7 @@ def snowball_only_db(db_path: Path, target: Path) -> tuple[Path, Analyzer]:
 def retskilde_runner(
     db_path: Path, analyzer: Analyzer | None = None, **switches
 ) -> Callable[[str], list[str]]:
-    """Run this search; `switches` set module constants of retskilde.db.compiler/retskilde.db.search meanwhile."""
+    """Run this search; `switches` set module constants of the compiler or search meanwhile."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     modules = {
         n: retskilde.db.compiler if hasattr(retskilde.db.compiler, n) else retskilde.db.search

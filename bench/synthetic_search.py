@@ -151,7 +151,11 @@ def records(
         if doc_type == "principmeddelelse":
             # Ankestyrelsen numbers its decisions from 1 each year: 1-17, 2-17, …
             per_year[year] += 1
-            number = f"{per_year[year]}-{year % 100:02d}"
+            # Beyond 9,999 in a year (only a million-document corpus gets there) a series
+            # letter keeps the numbers unique and within the grammar: A-1-17, B-1-17, …
+            series, running = divmod(per_year[year] - 1, 9999)
+            prefix = f"{chr(ord('A') + series - 1)}-" if series else ""
+            number = f"{prefix}{running + 1}-{year % 100:02d}"
             record["number"] = number
             record["status"] = "gældende" if rng.random() < 0.8 else "historisk"
             record["paragraph"] = f"§ {rng.randint(1, 180)}, stk. {rng.randint(1, 5)}"

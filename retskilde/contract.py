@@ -17,9 +17,8 @@ from pathlib import Path
 
 import jsonschema
 
-from retskilde import PROJECT_ROOT
+from retskilde import SCHEMA_PATH
 
-SCHEMA_PATH = PROJECT_ROOT / "corpus" / "document.schema.json"
 SCHEMA_FILE_SUFFIX = ".schema.json"
 # What a title, a text and a facet value must contain to be findable (the schema's pattern;
 # Python's \w is Unicode-aware, so any script's letters and digits count).

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from retskilde import PROJECT_ROOT
+from retskilde import METADATA_PATH, PLUGINS_DIR, PROJECT_ROOT
 from retskilde.cli import cli
 from retskilde.deploy_commands import PACKAGE_MOUNT, cloudrun_arguments, setting_options
 from retskilde.site import SETTINGS
@@ -220,9 +220,9 @@ def test_publish_passes_the_site_options_to_datasette(tmp_path, sample_db):
     def value(option: str) -> list[str]:
         return [args[i + 1] for i, a in enumerate(args) if a == option]
 
-    assert value("--metadata") == [str(PROJECT_ROOT / "metadata.yml")]
-    assert value("--plugins-dir") == [str(PROJECT_ROOT / "datasette_plugins")]
-    assert value("--template-dir") == [str(PROJECT_ROOT / "datasette_plugins" / "templates")]
+    assert value("--metadata") == [str(METADATA_PATH)]
+    assert value("--plugins-dir") == [str(PLUGINS_DIR)]
+    assert value("--template-dir") == [str(PLUGINS_DIR / "templates")]
     assert f"{PACKAGE_MOUNT}:{wheel.parent}" in value("--static")
     assert value("--install") == [f"/app/{PACKAGE_MOUNT}/{wheel.name}"]
     extra = value("--extra-options")[0].split()
