@@ -403,6 +403,35 @@ def item_record(
     return record
 
 
+BILAG_HEADING = "Bilag"  # what introduces an attachment's text in the item's text
+
+
+def attachment_urls(records: list[dict]) -> list[str]:
+    """Every attachment of the records, each once, in the order the items list them."""
+    seen: dict[str, None] = {}
+    for record in records:
+        for attachment in record.get("attachments", ()):
+            seen.setdefault(attachment["url"], None)
+    return list(seen)
+
+
+def with_attachment_texts(
+    records: list[dict], urls: list[str], texts: list[list[str] | None]
+) -> list[dict]:
+    """The records with each readable attachment's text after the item's own, under a line
+    "Bilag: <title>", so a search finds what only the attachment says."""
+    by_url = {url: text for url, text in zip(urls, texts, strict=True) if text}
+    joined = []
+    for record in records:
+        parts = [record["text"]] if record["text"] else []
+        for attachment in record.get("attachments", ()):
+            paragraphs = by_url.get(attachment["url"])
+            if paragraphs:
+                parts += [f"{BILAG_HEADING}: {attachment['title']}", *paragraphs]
+        joined.append({**record, "text": "\n\n".join(parts)} if len(parts) > 1 else record)
+    return joined
+
+
 def collect(
     meeting: Meeting, items: list[Item], content: bytes, fetched_at: str | None
 ) -> AgendaResult:

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers.agenda import attachment_urls, with_attachment_texts
 from retskilde.scrapers.corpus import CorpusWriter
 from retskilde.scrapers.fetcher import Fetcher, FetchError, FetchResult, iso_seconds, utc_now
 from retskilde.scrapers.runlog import runs_path
@@ -49,6 +50,14 @@ log = logging.getLogger("retskilde.scrape")
 
 KIND_MEETING = "moede"
 KIND_MEETING_SAME_DAY = "moede-samme-dag"  # another meeting of the committee that day: id has kl.
+# A meeting read with its attachments' text (--bilag) is another kind of visit: one stored
+# without them is read once more when --bilag is first given.
+WITH_BILAG = "+bilag"
+
+
+def meeting_kind(same_day: bool, bilag: bool) -> str:
+    """The queue kind of a meeting."""
+    return (KIND_MEETING_SAME_DAY if same_day else KIND_MEETING) + (WITH_BILAG if bilag else "")
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,12 @@ class AgendaOptions:
     udvalg: str = fa.DEFAULT_UDVALG
     since: str | None = None  # YYYY-MM-DD: only meetings on or after this day
     limit: int | None = None  # at most this many meetings in the queue
+    bilag: bool = False  # read the attachments' PDFs into the items' text
 
     def key(self) -> dict:
         """The options a resumed crawl must share with the interrupted one."""
         return {
+            "bilag": self.bilag,
             "kommune": self.kommune.key,
             "base_url": self.kommune.base_url,
             "udvalg": self.udvalg,
@@ -143,7 +154,7 @@ def plan(
     ordered = sorted(meetings, key=lambda m: (m.start, m.id), reverse=True)
     for index, meeting in enumerate(ordered):
         url = fa.dagsorden_url(options.kommune.base_url, meeting.id)
-        kind = KIND_MEETING_SAME_DAY if meeting.id in same_day else KIND_MEETING
+        kind = meeting_kind(meeting.id in same_day, options.bilag)
         page = state.page(url)
         if page is None or page.kind != kind or not crawler.has_records(page):
             priority = PRIORITY_NEW
@@ -163,7 +174,8 @@ class AgendaPages:
     """The page hooks of FirstAgenda: a meeting gives one record per open item with content."""
 
     kommune: fa.Kommune
-    page_text_note = ""  # no documents are fetched with a meeting
+    bilag: bool = False  # --bilag: read the attachments' PDFs into the items' text
+    page_text_note = "punkterne er gemt uden bilagets tekst"
 
     def fetch(self, fetcher: Fetcher, url: str, conditional: bool) -> FetchResult:
         return fetch_api(fetcher, url, conditional)
@@ -173,14 +185,27 @@ class AgendaPages:
             result.content,
             item.url,
             self.kommune,
-            same_day=item.kind == KIND_MEETING_SAME_DAY,
+            same_day=item.kind.startswith(KIND_MEETING_SAME_DAY),
             fetched_at=result.snapshot.fetched_at,
         )
         left_out = [(record_id, "closed") for record_id in agenda.closed]
         left_out += [(record_id, "empty") for record_id in agenda.empty]
-        return Parsed(records=agenda.records, left_out=left_out)
+        if not self.bilag:
+            return Parsed(records=agenda.records, left_out=left_out)
+        urls = attachment_urls(agenda.records)
+        return Parsed(
+            records=agenda.records,
+            left_out=left_out,
+            documents=urls,
+            with_documents=lambda texts: with_attachment_texts(agenda.records, urls, texts),
+            # The viewer page holds a signed link that expires in minutes: neither is kept.
+            keep_documents=False,
+            documents_are="bilaget",
+        )
 
     def keeps_stored(self, stored: dict, record: dict, written_before: bool) -> bool:
+        # An attachment failed: a stored item (with its attachments' text, from a run that
+        # read them) stays; the meeting is tried again next time.
         return True
 
 
@@ -203,7 +228,8 @@ def crawl_firstagenda(
     re.compile(options.udvalg)  # a bad pattern fails here, before any request
     writer = CorpusWriter(options.corpus / fa.SOURCE)
     with CrawlState(state_path(options.corpus, options.source), options.source) as state:
-        crawler = PageCrawler(AgendaPages(options.kommune), fetcher, state, writer, now)
+        hooks = AgendaPages(options.kommune, options.bilag)
+        crawler = PageCrawler(hooks, fetcher, state, writer, now)
 
         start = {KIND_MEETING: fa.udvalgsliste_url(options.kommune.base_url)}
         discovery = Discovery(None, start)
@@ -274,6 +300,13 @@ class FirstAgendaSource(Source):
                 help="Regulært udtryk for udvalgenes navne (uden forskel på store og små "
                 f"bogstaver). Standard: {fa.DEFAULT_UDVALG}.",
             ),
+            click.option(
+                "--bilag",
+                is_flag=True,
+                help="Læs også bilagenes PDF'er og føj deres tekst til punktets tekst (under "
+                "«Bilag: <titel>»), så søgningen finder dem. Bilagene vises gennem en side med "
+                "et kortlivet, signeret link; det følges én gang og gemmes aldrig.",
+            ),
         ]
 
     def crawl(
@@ -315,7 +348,12 @@ class FirstAgendaSource(Source):
                 f"ugyldigt regulært udtryk ({exc})", param_hint="--udvalg"
             ) from exc
         return AgendaOptions(
-            corpus=corpus, kommune=municipality, udvalg=udvalg, since=since, limit=limit
+            corpus=corpus,
+            kommune=municipality,
+            udvalg=udvalg,
+            since=since,
+            limit=limit,
+            bilag=bool(values.get("bilag")),
         )
 
     def discover(
@@ -327,13 +365,14 @@ class FirstAgendaSource(Source):
         found = [
             Queued(
                 fa.dagsorden_url(options.kommune.base_url, meeting.id),
-                KIND_MEETING_SAME_DAY if meeting.id in same_day else KIND_MEETING,
+                meeting_kind(meeting.id in same_day, options.bilag),
                 meeting.version,
             )
             for meeting in ordered
         ]
         start = fa.udvalgsliste_url(options.kommune.base_url)
-        return AgendaPages(options.kommune), {KIND_MEETING: found}, {KIND_MEETING: start}
+        hooks = AgendaPages(options.kommune, options.bilag)
+        return hooks, {KIND_MEETING: found}, {KIND_MEETING: start}
 
 
 source = FirstAgendaSource()
