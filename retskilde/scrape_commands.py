@@ -3,6 +3,7 @@ corpus folder and the run (interrupts, errors, the closing report and the exit c
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -205,17 +206,170 @@ def source_command(name: str) -> click.Command:
     return click.command(name, help=source.help)(decorate(run))
 
 
+def _base_urls(ctx: click.Context, param: click.Parameter, value: Path | None) -> dict:
+    if value is None:
+        return {}
+    import json
+
+    try:
+        data = json.loads(value.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"{value}: kan ikke læses som JSON ({exc})") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith(("http://", "https://"))
+        for k, v in data.items()
+    ):
+        raise click.BadParameter(f"{value}: skal være et objekt {{kommune: adresse}}")
+    return data
+
+
+@click.command("kommuner")
+@click.option(
+    "--kommune",
+    "names",
+    multiple=True,
+    help="Kun denne kommune (navn, nøgle eller kode; kan gentages). Standard: alle, der hentes.",
+)
+@click.option("--region", help="Kun kommunerne i denne region, fx Nordjylland.")
+@click.option("--platform", help="Kun kommunerne på denne platform, fx firstagenda.")
+@click.option(
+    "--udvalg",
+    default=None,
+    help="Regulært udtryk for udvalgenes navne (standard: som for hver platform).",
+)
+@click.option("--bilag", is_flag=True, help="Læs også bilagenes tekst (FirstAgenda).")
+@click.option(
+    "--hosts",
+    type=click.IntRange(min=1, max=32),
+    default=4,
+    show_default=True,
+    help="Højst så mange kommuners sites ad gangen (hvert med sin egen hastighedsgrænse).",
+)
+@click.option(
+    "--base-url-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=_base_urls,
+    help="JSON-fil {kommune: adresse}, der erstatter registrets adresser (spejle, testservere).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Prøv kun: hent hver kommunes oversigt og ét møde, og vis om de giver gyldige poster.",
+)
+@since_option("møder på denne dato eller senere")
+@fetch_options("møder pr. kommune", "kommune")
+def kommuner_command(
+    names, region, platform, udvalg, bilag, hosts, base_url_file, check, since, limit, rate,
+    corpus, timeout, retries,
+) -> None:  # fmt: skip
+    """Hent udvalgsdagsordener fra alle kommuner, Retskilde henter (eller dem, der vælges).
+
+    Hver kommune hentes af sin platforms kilde med sin egen hastighedsgrænse, robots.txt og nye
+    forsøg; flere kommuners sites hentes side om side (--hosts). En kommune, der fejler, stopper
+    aldrig de andre; en afbrudt kørsel fortsætter, hvor hver kommune slap. Én linje pr. kommune
+    til sidst; afslutter med kode 1, hvis nogen kommune fejlede.
+    """
+    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    from retskilde.scrapers.kommuner_crawl import (
+        SelectionError,
+        crawl_all,
+        select,
+        summary_line,
+        total_line,
+    )
+    from retskilde.scrapers.rawstore import RawStore
+
+    try:
+        chosen = select(names, region, platform, base_url_file)
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from exc
+    values = {"udvalg": udvalg, "bilag": bilag}
+    if check:
+        _check_kommuner(chosen, values, rate, timeout, retries)
+        return
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+
+    def make_fetcher(raw: Path) -> Fetcher:
+        return Fetcher(RawStore(raw), policy)
+
+    click.echo(f"{len(chosen)} kommuner, højst {hosts} ad gangen.", err=True)
+    try:
+        runs = crawl_all(
+            chosen,
+            corpus,
+            values,
+            _day(since),
+            limit,
+            make_fetcher,
+            hosts,
+            done=lambda run: click.echo(summary_line(run)),
+        )
+    except KeyboardInterrupt:
+        # Every finished page is stored with its state: stop now, resume next time.
+        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor hver kommune slap.")
+        sys.stdout.flush()
+        os._exit(130)
+    click.echo(total_line(runs))
+    for run in runs:
+        if run.summary is not None and run.summary.failed:
+            click.echo(f"Fejl i {run.kommune.name}:")
+            for url, reason in run.summary.failed:
+                click.echo(f"  {url}: {reason}")
+    if not all(run.ok for run in runs):
+        sys.exit(1)
+
+
+def _check_kommuner(chosen, values, rate, timeout, retries) -> None:
+    """--check for each municipality: discovery and one meeting, nothing written."""
+    import tempfile
+
+    from retskilde.scrapers.check import check_kinds
+    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    from retskilde.scrapers.rawstore import RawStore
+    from retskilde.scrapers.registry import load
+    from retskilde.scrapers.runner import CrawlError
+
+    policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    failed = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for kommune in chosen:
+            source = load(kommune.platform)
+            try:
+                with Fetcher(RawStore(Path(scratch)), policy) as fetcher:
+                    hooks, found, starts = source.discover(
+                        fetcher,
+                        base_url=kommune.base_url,
+                        values={**values, "kommune": kommune.key},
+                    )
+                    checks = check_kinds(fetcher, hooks, found, starts)
+            except CrawlError as exc:
+                failed += 1
+                click.echo(f"{kommune.name:<18} FEJL: {exc}")
+                continue
+            ok = all(check.ok for check in checks)
+            failed += not ok
+            counts = ", ".join(f"{c.kind}: {len(c.urls)} adresser" for c in checks)
+            problems = "; ".join(p for c in checks for p in c.problems)
+            verdict = "OK" if ok else f"FEJL: {problems}"
+            click.echo(f"{kommune.name:<18} {counts}  [{verdict}]")
+    if failed:
+        sys.exit(1)
+
+
 class SourceGroup(click.Group):
-    """The scrape commands: one per source in the registry, loaded when asked for."""
+    """The scrape commands: one per source in the registry, loaded when asked for, and
+    `kommuner`, which runs the agenda sources for many municipalities at once."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from retskilde.scrapers.registry import SOURCES
 
-        return sorted(SOURCES)
+        return sorted([*SOURCES, "kommuner"])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         from retskilde.scrapers.registry import SOURCES
 
+        if name == "kommuner":
+            return kommuner_command
         return source_command(name) if name in SOURCES else None
 
 

@@ -31,9 +31,9 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "meetingsplus": ("Formpipe Meetings+", "retskilde.scrapers.meetingsplus"),
     "aalborg": ("Aalborgs egen app", "retskilde.scrapers.aalborg"),
 }
-# The platforms `retskilde scrape` collects today. The others' parsers are done and tested; they
-# are collected once they run on the shared crawl runner.
-CRAWLED = frozenset({"firstagenda"})
+# The platforms `retskilde scrape` collects: each has a source of the same name on the runner
+# (scrapers/sources/, scrapers/registry.py).
+CRAWLED = frozenset(PLATFORMS)
 UNSUPPORTED: dict[str, str] = {
     "hedensted": "SBSYS-modul i Umbraco (hedensted.dk)",
     "rksk": "eDoc i Dynamicweb (rksk.dk)",

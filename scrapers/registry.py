@@ -15,6 +15,10 @@ SOURCES = {
     "ast": "retskilde.scrapers.sources.ast",
     "star": "retskilde.scrapers.sources.star",
     "firstagenda": "retskilde.scrapers.sources.firstagenda",
+    "aabendagsorden": "retskilde.scrapers.sources.aabendagsorden",
+    "kk": "retskilde.scrapers.sources.kk",
+    "meetingsplus": "retskilde.scrapers.sources.meetingsplus",
+    "aalborg": "retskilde.scrapers.sources.aalborg",
 }
 
 

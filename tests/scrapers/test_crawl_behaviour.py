@@ -25,6 +25,7 @@ from retskilde.cli import cli
 from retskilde.scrapers import registry
 from tests.scrapers import agendas, fakesite
 from tests.scrapers.conftest import serve_fixtures
+from tests.scrapers.platform_sites import DISCOVERY, KOMMUNE, SERVERS
 from tests.scrapers.star.recorded import publications
 from tests.scrapers.star.recorded import serve as serve_star
 from tests.scrapers.test_firstagenda_crawl import M_TILLAEG, SELECTED
@@ -56,7 +57,19 @@ def _serve_agendas(site) -> list[str]:
     return [agendas.agenda_path(meeting) for meeting in sorted(SELECTED)]
 
 
+def _platform_site(name: str) -> SourceSite:
+    """An agenda platform's recorded site: its municipality, its pages, the last one held."""
+    return SourceSite(
+        "kommune",
+        ("--kommune", KOMMUNE[name]),
+        lambda site: SERVERS[name](site).pages,
+        lambda pages: pages[-1],
+        DISCOVERY[name],
+    )
+
+
 SITES = {
+    **{name: _platform_site(name) for name in SERVERS},
     "ast": SourceSite("ast", (), _serve_ast, lambda pages: pages[-1], ("/sitemap.xml",)),
     "star": SourceSite("star", (), _serve_star, lambda _: PRAKTIK_PDF, ("/sitemap.xml",)),
     "firstagenda": SourceSite(

@@ -1,0 +1,143 @@
+"""`retskilde scrape kommuner`: many municipalities in one run, each on its own local site (as
+each has its own host), side by side; a failing one never stops the others; one summary line
+per municipality; selection by name, region and platform."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from retskilde.cli import cli
+from retskilde.scrapers.kommuner import all_kommuner
+from retskilde.scrapers.kommuner_crawl import SelectionError, select
+from tests.scrapers import agendas, fakesite
+from tests.scrapers.platform_sites import serve_aabendagsorden
+
+# Three FirstAgenda municipalities, one on Åben Dagsorden, one whose site answers nothing.
+WORKING = ("hvidovre", "albertslund", "aarhus")
+
+
+@pytest.fixture
+def sites():
+    started = []
+
+    def start() -> fakesite.FakeSite:
+        site = fakesite.FakeSite()
+        server, thread = fakesite.start(site)
+        started.append((site, server, thread))
+        return site
+
+    yield start
+    for site, server, thread in started:
+        site.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def municipalities(sites, tmp_path) -> Path:
+    """Five municipalities on five local sites; the file mapping them for --base-url-file."""
+    urls = {}
+    for key in WORKING:
+        site = sites()
+        agendas.serve(site)
+        urls[key] = site.base_url
+    glostrup = sites()
+    serve_aabendagsorden(glostrup)
+    urls["glostrup"] = glostrup.base_url
+    urls["broendby"] = sites().base_url  # nothing there: no committee list
+    path = tmp_path / "adresser.json"
+    path.write_text(json.dumps(urls), "utf-8")
+    return path
+
+
+def _run(urls: Path, corpus: Path, *extra: str):
+    args = ["scrape", "kommuner", "--base-url-file", str(urls), "--corpus", str(corpus)]
+    args += ["--rate", "1000", "--retries", "0", "--hosts", "3", *extra]
+    return CliRunner().invoke(cli, args)
+
+
+def _kommuner_args(*keys: str) -> list[str]:
+    return [arg for key in keys for arg in ("--kommune", key)]
+
+
+def _record_prefixes(corpus: Path) -> set[str]:
+    return {p.name.split("-", 1)[0] for p in (corpus / "kommune").glob("*.json")}
+
+
+def test_one_failing_municipality_never_stops_the_others(municipalities, tmp_path):
+    corpus = tmp_path / "corpus"
+    keys = (*WORKING, "glostrup", "broendby")
+    result = _run(municipalities, corpus, *_kommuner_args(*keys))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line[:1].isalpha()]
+    by_name = {line.split()[0]: line for line in lines if line.split()[0] != "I"}
+    assert {"Hvidovre", "Albertslund", "Aarhus", "Glostrup", "Brøndby"} <= set(by_name)
+    assert "FEJL" in by_name["Brøndby"] and "udvalgslisten" in by_name["Brøndby"]
+    for name in ("Hvidovre", "Albertslund", "Aarhus", "Glostrup"):
+        assert by_name[name].endswith("ok"), by_name[name]
+    assert "I alt 5 kommuner" in result.output and "1 kommuner med fejl" in result.output
+    assert _record_prefixes(corpus) == {"hvidovre", "albertslund", "aarhus", "glostrup"}
+    # Every municipality has its own run log line(s), the failing one included.
+    logs = {p.stem for p in (corpus / ".runs").glob("*.jsonl")}
+    assert {"firstagenda-hvidovre", "aabendagsorden-glostrup"} <= logs
+
+
+def test_a_second_run_resumes_nothing_and_changes_nothing(municipalities, tmp_path):
+    corpus = tmp_path / "corpus"
+    args = _kommuner_args(*WORKING, "glostrup")
+    assert _run(municipalities, corpus, *args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (corpus / "kommune").glob("*.json")}
+    result = _run(municipalities, corpus, *args)
+    assert result.exit_code == 0, result.output
+    assert "nye     0  ændrede    0" in result.output
+    assert {p.name: p.read_bytes() for p in (corpus / "kommune").glob("*.json")} == before
+
+
+def test_region_and_platform_narrow_the_selection():
+    nordjylland = select(region="Nordjylland")
+    assert nordjylland and all(k.region == "Region Nordjylland" for k in nordjylland)
+    assert "aalborg" in {k.key for k in nordjylland}
+    aaben = select(platform="aabendagsorden")
+    assert {k.key for k in aaben} == {"glostrup", "syddjurs"}
+    both = select(region="Hovedstaden", platform="aabendagsorden")
+    assert [k.key for k in both] == ["glostrup"]
+    everything = select()
+    assert len(everything) == sum(k.collected for k in all_kommuner()) >= 92
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"names": ["hedensted"]}, "endnu ikke henter"),
+        ({"names": ["atlantis"]}, "ukendt kommune"),
+        ({"region": "Bornholm-regionen"}, "ukendt region"),
+        ({"platform": "sbsys"}, "ukendt platform"),
+    ],
+)
+def test_what_cannot_be_collected_is_refused_clearly(kwargs, message):
+    with pytest.raises(SelectionError, match=message):
+        select(**kwargs)
+
+
+def test_the_command_refuses_with_exit_code_2(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["scrape", "kommuner", "--kommune", "hedensted", "--corpus", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "endnu ikke henter" in result.output
+
+
+def test_check_tries_each_municipality_and_writes_nothing(municipalities, tmp_path):
+    corpus = tmp_path / "corpus"
+    result = _run(
+        municipalities, corpus, "--check", *_kommuner_args("hvidovre", "glostrup", "broendby")
+    )
+    assert result.exit_code == 1
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
+    assert lines["Hvidovre"].endswith("[OK]") and lines["Glostrup"].endswith("[OK]")
+    assert "FEJL" in lines["Brøndby"]
+    assert not corpus.exists()
