@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -13,9 +14,19 @@ from pathlib import Path
 import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
-from retskilde.db.enrich import EnrichReport, enrich
+from retskilde.db.enrich import EnrichReport, enrich, enrichment_report
 from retskilde.db.fts import index_documents, verify_index
 from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.incremental import (
+    HASHES_TABLE,
+    Changes,
+    build_fingerprint,
+    create_build_tables,
+    hashed,
+    reusable,
+    store_build_info,
+    update_database,
+)
 from retskilde.db.listcounts import fill_list_counts
 from retskilde.db.normalise import document_row
 from retskilde.db.schema import create_tables, insert_lookups
@@ -49,6 +60,10 @@ class BuildReport:
     # Temporary files of earlier builds that were killed before they could clean up.
     removed_stale: list[Path] = field(default_factory=list)
     runs: int = 0  # lines of the scrapers' run logs read into source_runs
+    # None for a build from nothing; else what the incremental build applied.
+    changes: Changes | None = None
+    # Why a build from nothing was made when it was not asked for (no usable earlier database).
+    full_reason: str | None = None
 
 
 def open_for_build(path: Path) -> sqlite_utils.Database:
@@ -148,11 +163,13 @@ def _counted(records: Iterable[dict], counts: Counter) -> Iterator[dict]:
         yield record
 
 
-def build(corpus: Path, db_path: Path) -> BuildReport:
+def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
     """Build `db_path` from the records in `corpus`; the old file stays until the new is whole.
 
     The records are validated while they are loaded into a temporary file, which is thrown
-    away when any of them breaks the contract.
+    away when any of them breaks the contract. When `db_path` holds a database built by the
+    same code (its build fingerprint), a copy of it is brought up to date with the records
+    that are new, changed or gone (db/incremental.py), unless `full`; the rows are the same.
     """
     problems: list[Problem] = []
     counts: Counter[str] = Counter()
@@ -162,10 +179,16 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
         runs = read_run_logs(corpus)
     except RunLogError as exc:
         raise BuildFileError(exc.path, f"linje {exc.line}: {exc.reason}") from exc
+    fingerprint = build_fingerprint()
+    reason = None if full else reusable(db_path, fingerprint)
+    changes = None
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
-        enrichment = _write(records, problems, db_path, tmp_path, runs)
+        if full or reason is not None:
+            enrichment = _write(records, problems, db_path, tmp_path, runs, fingerprint)
+        else:
+            enrichment, changes = _update(records, problems, db_path, tmp_path, runs, fingerprint)
     except (OSError, sqlite3.Error) as exc:
         error = _file_error(exc, db_path)
         if error is None:
@@ -177,8 +200,23 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
             raise InvalidCorpus(problems) from None
         raise error from exc
     return BuildReport(
-        db_path, sum(counts.values()), dict(sorted(counts.items())), enrichment, removed, len(runs)
+        db_path,
+        sum(counts.values()),
+        dict(sorted(counts.items())),
+        enrichment,
+        removed,
+        len(runs),
+        changes,
+        reason,
     )
+
+
+def _publish(tmp_path: Path, db_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path)) as conn:
+        # VACUUM may renumber implicit rowids, which the external-content index relies on.
+        verify_index(conn)
+    _sync(tmp_path)
+    os.replace(tmp_path, db_path)
 
 
 def _write(
@@ -187,6 +225,7 @@ def _write(
     db_path: Path,
     tmp_path: Path,
     runs: list[LoggedRun],
+    fingerprint: str,
 ) -> EnrichReport:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
     # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
@@ -197,20 +236,52 @@ def _write(
     try:
         db = open_for_build(tmp_path)
         try:
-            _load(db, records)
+            hashes: list[tuple[str, str]] = []
+            _load(db, hashed(records, hashes))
             if problems:
                 raise InvalidCorpus(problems)
+            create_build_tables(db.conn)
+            db.conn.executemany(f"insert into {HASHES_TABLE} values (?, ?)", hashes)
+            del hashes
+            store_build_info(db.conn, fingerprint, "fuld")
             enrichment = _derive(db, runs)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:
             db.conn.close()
-        with closing(sqlite3.connect(vacuumed)) as conn:
-            # VACUUM may renumber implicit rowids, which the external-content index relies on.
-            verify_index(conn)
-        _sync(vacuumed)
-        os.replace(vacuumed, db_path)
+        _publish(vacuumed, db_path)
     finally:
         for path in (tmp_path, vacuumed):
             path.unlink(missing_ok=True)
     return enrichment
+
+
+def _update(
+    records: Iterable[dict],
+    problems: list[Problem],
+    db_path: Path,
+    tmp_path: Path,
+    runs: list[LoggedRun],
+    fingerprint: str,
+) -> tuple[EnrichReport, Changes]:
+    """Bring a copy of the database at `db_path` up to date with `records`, then swap it in."""
+    tmp_path.unlink(missing_ok=True)
+    try:
+        shutil.copyfile(db_path, tmp_path)
+        db = open_for_build(tmp_path)
+        try:
+            changes = update_database(db, records, problems)
+            if changes is None:
+                raise InvalidCorpus(problems)
+            for table in ("source_runs", "source_health"):
+                db[table].drop(ignore=True)
+            load_health(db, runs)
+            store_build_info(db.conn, fingerprint, "trinvis")
+            enrichment = enrichment_report(db)
+            db.conn.commit()
+        finally:
+            db.conn.close()
+        _publish(tmp_path, db_path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return enrichment, changes

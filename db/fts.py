@@ -578,3 +578,44 @@ def verify_index(
     if windows:
         _check_tokenizer(conn, analyzer, windows)
     return checked
+
+
+def _indexed_rows(conn: sqlite3.Connection, rowids: list[int]) -> Iterator[list[tuple]]:
+    """(rowid, *FTS_COLUMNS) of the documents `rowids`, a batch at a time."""
+    columns = ", ".join(FTS_COLUMNS)
+    for start in range(0, len(rowids), _BATCH):
+        chunk = rowids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        yield conn.execute(
+            f"select rowid, {columns} from documents where rowid in ({marks}) order by rowid",
+            chunk,
+        ).fetchall()
+
+
+def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer) -> None:
+    """Take the documents `rowids` out of the index, while `documents` still holds the text
+    they were indexed with: an external-content index is told exactly which terms to remove."""
+    columns = ", ".join(FTS_COLUMNS)
+    marks = ", ".join("?" for _ in FTS_COLUMNS)
+    delete = f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) values ('delete', ?, {marks})"
+    for rows in _indexed_rows(conn, rowids):
+        conn.executemany(delete, analysed_rows(rows, analyzer))
+
+
+def reindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer) -> None:
+    """Index the analysed text of the documents `rowids` (new, or taken out before they
+    changed), then bring the tables computed from the whole corpus up to date: the attribute,
+    facet, ranking and topic tables, the vocabulary and the settings. They come out as
+    `index_documents` makes them; only the index's segments may be laid out differently."""
+    columns = ", ".join(FTS_COLUMNS)
+    marks = ", ".join("?" for _ in FTS_COLUMNS)
+    insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
+    for rows in _indexed_rows(conn, sorted(rowids)):
+        conn.executemany(insert, analysed_rows(rows, analyzer))
+    for table in (ATTRIBUTES_TABLE, FACET_KEYS_TABLE, RANK_TABLE, VOCABULARY_TABLE):
+        conn.execute(f"delete from {table}")
+    fill_attributes(conn)
+    fill_topics(conn)
+    fill_vocabulary(conn, analyzer)
+    documents = conn.execute("select count(*) from documents").fetchone()[0]
+    store_settings(conn, analyzer, documents)

@@ -87,18 +87,25 @@ def validate(path: Path) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @corpus_option
 @db_option
-def build(corpus: Path, db_path: Path) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Byg fra bunden i stedet for at opdatere den tidligere database trinvis.",
+)
+def build(corpus: Path, db_path: Path, full: bool) -> None:
     """Byg databasen fra korpusset (atomisk: en fejlet build efterlader den gamle database).
 
-    Midlertidige filer efter en build, der blev dræbt undervejs, fjernes (ikke filerne fra en
-    build, der stadig kører).
+    Findes der en database fra en tidligere build med samme kode, opdateres en kopi af den med
+    de nye, ændrede og slettede poster (trinvis build); resultatet er det samme som en build fra
+    bunden. Midlertidige filer efter en build, der blev dræbt undervejs, fjernes (ikke filerne
+    fra en build, der stadig kører).
     """
     from retskilde.db.build import BuildFileError, InvalidCorpus
     from retskilde.db.build import build as build_database
     from retskilde.db.settings import SettingError
 
     try:
-        report = build_database(corpus, db_path)
+        report = build_database(corpus, db_path, full=full)
     except InvalidCorpus as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -112,6 +119,16 @@ def build(corpus: Path, db_path: Path) -> None:
         sys.exit(EXIT_FILES)
     for path in report.removed_stale:
         click.echo(f"Fjernede {path} (efterladt af en afbrudt build)")
+    if report.changes is not None:
+        c = report.changes
+        click.echo(
+            f"Trinvis build: {len(c.new)} nye, {len(c.changed)} ændrede, {len(c.deleted)} "
+            f"slettede, {c.unchanged} uændrede poster"
+        )
+    elif full:
+        click.echo("Build fra bunden (--full)")
+    else:
+        click.echo(f"Build fra bunden: {report.full_reason}")
     click.echo(f"Byggede {report.db_path} med {report.documents} dokumenter:")
     for doc_type, count in report.by_doc_type.items():
         click.echo(f"  {doc_type:<22} {count:>6}")

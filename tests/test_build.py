@@ -123,10 +123,17 @@ def test_crash_during_build_leaves_old_database_and_no_temp_file(tmp_path, monke
     build(corpus, db_path)
     before = dump(db_path)
 
-    def explode(database):
+    def explode(database, *rest):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(retskilde.db.build, "index_documents", explode)
+    with pytest.raises(RuntimeError):
+        build(corpus, db_path, full=True)
+    assert dump(db_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "r.db"]
+    # The incremental build crashes on its copy of the database, never on the published one.
+    write_record(corpus, make_record(id="ast-ny"))
+    monkeypatch.setattr(retskilde.db.build, "load_health", explode)
     with pytest.raises(RuntimeError):
         build(corpus, db_path)
     assert dump(db_path) == before

@@ -361,10 +361,23 @@ def enrich(db: sqlite_utils.Database, workers: int | None = None) -> EnrichRepor
 def _enrich(db: sqlite_utils.Database, workers: int | None) -> EnrichReport:
     create_enrichment_tables(db)
     _insert_reference_data(db)
-    numbers = _number_index(db)
-    known_laws = set(registry().laws)
     report = EnrichReport()
-    for analysed in _analysed(_batches(db), _workers(workers)):
+    _store(db, _analysed(_batches(db), _workers(workers)), set(registry().laws), report)
+    create_enrichment_indexes(db)
+    return report
+
+
+def _store(
+    db: sqlite_utils.Database,
+    analysed_batches: Iterator[list[tuple]],
+    known_laws: set[str],
+    report: EnrichReport,
+    first_law_reference: int = 1,
+) -> None:
+    """Insert the derived rows of the analysed documents and update their derived columns."""
+    numbers = _number_index(db)
+    first_law_reference -= 1
+    for analysed in analysed_batches:
         law_rows, citation_rows, topic_rows, municipality_rows, updates = [], [], [], [], []
         for laws, citations, topics, places, update in analysed:
             report.documents += 1
@@ -378,7 +391,9 @@ def _enrich(db: sqlite_utils.Database, workers: int | None) -> EnrichReport:
             report.topics.update(topic_id for _, topic_id, _, _ in topics)
             municipality_rows += places
             updates.append(update)
-        for number, row in enumerate(law_rows, start=report.law_references + 1):
+        for number, row in enumerate(
+            law_rows, start=first_law_reference + report.law_references + 1
+        ):
             row[0] = number
         report.law_references += len(law_rows)
         _insert_numbered_laws(db, law_rows, known_laws)
@@ -395,5 +410,116 @@ def _enrich(db: sqlite_utils.Database, workers: int | None) -> EnrichReport:
             "cited_laws = ?, cited_paragraphs = ?, mentioned_municipalities = ? where id = ?",
             updates,
         )
-    create_enrichment_indexes(db)
+
+
+# The tables that hold rows derived from one document each, with the column naming it.
+DOCUMENT_TABLES = (
+    ("law_references", "document_id"),
+    ("citations", "citing_id"),
+    ("document_topics", "document_id"),
+    ("document_municipalities", "document_id"),
+)
+
+
+def forget_documents(db: sqlite_utils.Database, ids: list[str]) -> None:
+    """Remove what the enrichment derived from the documents `ids` (before they change or go)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for table, column in DOCUMENT_TABLES:
+            db.conn.execute(f"delete from {table} where {column} in ({marks})", chunk)
+
+
+def _batches_of(db: sqlite_utils.Database, ids: list[str]) -> Iterator[list[tuple]]:
+    """The source columns of the documents `ids` (sorted), `_BATCH` at a time."""
+    ids = sorted(ids)
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        yield db.execute(
+            f"select {_SOURCE_COLUMNS} from documents where id in ({marks}) order by id", chunk
+        ).fetchall()
+
+
+def enrich_documents(
+    db: sqlite_utils.Database,
+    ids: list[str],
+    affected_numbers: set[str],
+    workers: int | None = None,
+) -> None:
+    """Enrich the documents `ids` of a database enriched before (their old derived rows already
+    removed by `forget_documents`), then bring the rest up to date with them: the citations of
+    the decision numbers in `affected_numbers` (numbers that came, went or moved) point at the
+    document that now has the number, and numbered laws no document cites any more are gone.
+
+    The rows are those `enrich` would make from the same documents, but for the numbering of
+    `law_references`, which `renumber_law_references` restores.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        known_laws = {law_id for (law_id,) in db.execute("select id from laws")}
+        first = db.execute("select coalesce(max(id), 0) + 1 from law_references").fetchone()[0]
+        batches = _analysed(_batches_of(db, ids), _workers(workers) if len(ids) > _BATCH else 1)
+        _store(db, batches, known_laws, EnrichReport(), first)
+    finally:
+        if collecting:
+            gc.enable()
+    numbers = _number_index(db)
+    keys = set()
+    for number in affected_numbers:
+        try:
+            keys.add(normalise_number(number))
+        except ValueError:
+            continue
+    db.conn.executemany(
+        "update citations set cited_id = ? where cited_number = ? and cited_id is not ?",
+        [(numbers.get(key), key, numbers.get(key)) for key in sorted(keys)],
+    )
+    registered = sorted(registry().laws)
+    marks = ", ".join("?" for _ in registered)
+    db.conn.execute(
+        f"delete from laws where id not in ({marks}) and id not in "
+        "(select law_id from law_references where law_id is not null)",
+        registered,
+    )
+
+
+def renumber_law_references(db: sqlite_utils.Database) -> None:
+    """Number `law_references` as `enrich` does: by document id, then in the order found."""
+    db.conn.execute("drop table if exists temp.law_reference_numbers")
+    db.conn.execute(
+        "create temp table law_reference_numbers (old integer primary key, new integer not null)"
+    )
+    db.conn.execute(
+        "insert into temp.law_reference_numbers select id, n from (select id, row_number() "
+        "over (order by document_id, id) as n from law_references) where id != n"
+    )
+    # Through negative numbers, so no two rows ever hold the same id on the way.
+    db.conn.execute(
+        "update law_references set id = -(select new from temp.law_reference_numbers "
+        "where old = law_references.id) where id in (select old from temp.law_reference_numbers)"
+    )
+    db.conn.execute("update law_references set id = -id where id < 0")
+    db.conn.execute("drop table temp.law_reference_numbers")
+
+
+def enrichment_report(db: sqlite_utils.Database) -> EnrichReport:
+    """The report `enrich` would give for the database as it now is."""
+    report = EnrichReport()
+    report.documents = db.execute("select count(*) from documents").fetchone()[0]
+    report.law_references, report.unresolved_law_references = db.execute(
+        "select count(*), count(*) - count(law_id) from law_references"
+    ).fetchone()
+    report.citations.update(dict(db.execute("select kind, count(*) from citations group by 1")))
+    report.outcomes.update(
+        dict(
+            db.execute(
+                "select outcome, count(*) from documents where outcome is not null group by 1"
+            )
+        )
+    )
+    report.topics.update(
+        dict(db.execute("select topic_id, count(*) from document_topics group by 1"))
+    )
     return report

@@ -1,0 +1,250 @@
+"""The incremental build: bring a copy of the previous database up to date with the corpus.
+
+Each document's record has a hash (`document_hashes`); a record whose hash is unchanged is not
+read into the database, analysed, enriched or indexed again. New, changed and deleted records
+are applied to `documents`, the enrichment's tables, the search index and the tables computed
+from the whole corpus, so the result holds the same rows a full build of the same corpus gives
+(tests/test_incremental_build.py compares the two). Only the previous database's own build
+fingerprint may be reused: a build whose code or data files differ starts from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+import retskilde
+from retskilde.db.analyzer import default_analyzer
+from retskilde.db.enrich import (
+    enrich_documents,
+    forget_documents,
+    renumber_law_references,
+)
+from retskilde.db.fts import reindex_documents, unindex_documents
+from retskilde.db.normalise import document_row
+from retskilde.db.schema import DOCUMENT_COLUMNS
+from retskilde.db.sqlite import sqlite3
+
+HASHES_TABLE = "document_hashes"
+BUILD_INFO_TABLE = "build_info"
+# Rows of build_info that say how a database was built, not what it holds.
+BUILD_INFO_KEYS = ("fingerprint", "mode")
+_PACKAGE = Path(retskilde.__file__).resolve().parent
+_ROOT = _PACKAGE.parent
+# What the database's rows are computed with: the build's code and data files, the record
+# contract and the decision numbers. Any change to them makes the next build a full one.
+_BUILD_FILES = ("db", "retskilde/contract.py", "retskilde/numbers.py")
+_BATCH = 500
+
+
+def _build_files() -> list[Path]:
+    files = []
+    for name in _BUILD_FILES:
+        path = _ROOT / name
+        if path.is_dir():
+            files += [
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix in {".py", ".yml", ".txt", ".json"}
+            ]
+        elif path.exists():
+            files.append(path)
+    files.append(Path(retskilde.SCHEMA_PATH))
+    return sorted(set(files))
+
+
+def build_fingerprint() -> str:
+    """A hash of everything the rows of a database depend on besides the corpus."""
+    digest = hashlib.sha256()
+    for path in _build_files():
+        digest.update(str(path.relative_to(_ROOT) if _ROOT in path.parents else path).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    digest.update(default_analyzer().fingerprint.encode())
+    return digest.hexdigest()
+
+
+def record_hash(record: dict) -> str:
+    """sha256 of the record in one canonical form (sorted keys, no spacing)."""
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def create_build_tables(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        f"create table if not exists {HASHES_TABLE} (id text primary key, sha256 text not null) "
+        "without rowid"
+    )
+    conn.execute(
+        f"create table if not exists {BUILD_INFO_TABLE} (key text primary key, value text not null)"
+    )
+
+
+def store_build_info(conn: sqlite3.Connection, fingerprint: str, mode: str) -> None:
+    conn.executemany(
+        f"insert or replace into {BUILD_INFO_TABLE}(key, value) values (?, ?)",
+        [("fingerprint", fingerprint), ("mode", mode)],
+    )
+
+
+def hashed(records: Iterable[dict], hashes: list[tuple[str, str]]) -> Iterable[dict]:
+    """The records, with (id, hash) of each appended to `hashes` (of a full build)."""
+    for record in records:
+        hashes.append((record["id"], record_hash(record)))
+        yield record
+
+
+def reusable(db_path: Path, fingerprint: str) -> str | None:
+    """Why the database at `db_path` cannot be updated in place, or None when it can."""
+    if not db_path.exists():
+        return "der er ingen tidligere database"
+    try:
+        uri = f"file:{db_path.resolve()}?mode=ro"
+        with sqlite3.connect(uri, uri=True) as conn:
+            tables = {name for (name,) in conn.execute("select name from sqlite_master")}
+            if not {HASHES_TABLE, BUILD_INFO_TABLE, "documents"} <= tables:
+                return "den tidligere database har ingen byggeoplysninger"
+            stored = dict(conn.execute(f"select key, value from {BUILD_INFO_TABLE}"))
+    except sqlite3.Error as exc:
+        return f"den tidligere database kan ikke læses ({exc})"
+    if stored.get("fingerprint") != fingerprint:
+        return "koden, skemaet, analysen eller berigelsen er ændret siden den tidligere build"
+    return None
+
+
+@dataclass
+class Changes:
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _rowids(conn: sqlite3.Connection, ids: list[str]) -> list[int]:
+    rowids = []
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        rowids += [
+            r for (r,) in conn.execute(f"select rowid from documents where id in ({marks})", chunk)
+        ]
+    return rowids
+
+
+def _numbers(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    numbers: set[str] = set()
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        numbers.update(
+            n
+            for (n,) in conn.execute(
+                f"select number from documents where number is not null and id in ({marks})",
+                chunk,
+            )
+        )
+    return numbers
+
+
+def _list_values(conn: sqlite3.Connection, ids: list[str], sign: int) -> None:
+    """Add `sign` × the list values of the documents `ids` to temp.list_delta."""
+    from retskilde.db.listcounts import LIST_COLUMNS
+
+    present = {row[1] for row in conn.execute("select * from pragma_table_info('documents')")}
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        for column in LIST_COLUMNS:
+            if column not in present:
+                continue
+            conn.execute(
+                "insert into temp.list_delta select ?, value, ? * count(distinct d.rowid) "
+                f"from documents d, json_each(d.{column}) j where j.type = 'text' "
+                f"and d.id in ({marks}) group by j.value",
+                (column, sign, *chunk),
+            )
+
+
+def _apply_list_delta(conn: sqlite3.Connection) -> None:
+    from retskilde.db.listcounts import LIST_COUNTS_TABLE
+
+    conn.execute(
+        f"insert into {LIST_COUNTS_TABLE}(list, value, documents) "
+        "select list, value, sum(delta) from temp.list_delta where true group by list, value "
+        "having sum(delta) != 0 "
+        "on conflict(list, value) do update set documents = documents + excluded.documents"
+    )
+    conn.execute(f"delete from {LIST_COUNTS_TABLE} where documents = 0")
+    conn.execute("drop table temp.list_delta")
+
+
+def update_database(
+    db: sqlite_utils.Database, records: Iterable[dict], problems: list
+) -> Changes | None:
+    """Apply the records to the copy of the previous database `db`. Returns None when the
+    records have problems (the copy is then thrown away by the caller)."""
+    conn = db.conn
+    old = dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
+    changes = Changes()
+    rows: list[dict] = []
+    hashes: list[tuple[str, str]] = []
+    for record in records:
+        digest = record_hash(record)
+        previous = old.pop(record["id"], None)
+        if previous == digest:
+            changes.unchanged += 1
+            continue
+        (changes.new if previous is None else changes.changed).append(record["id"])
+        rows.append(document_row(record))
+        hashes.append((record["id"], digest))
+    if problems:
+        return None
+    changes.deleted = sorted(old)
+    touched = changes.changed + changes.deleted
+    analyzer = default_analyzer()
+    conn.execute(
+        "create temp table list_delta (list text not null, value text not null, delta integer)"
+    )
+    _list_values(conn, touched, -1)
+    numbers = _numbers(conn, touched)
+    unindex_documents(conn, sorted(_rowids(conn, touched)), analyzer)
+    forget_documents(db, touched)
+    for start in range(0, len(changes.deleted), _BATCH):
+        chunk = changes.deleted[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        conn.execute(f"delete from documents where id in ({marks})", chunk)
+        conn.execute(f"delete from {HASHES_TABLE} where id in ({marks})", chunk)
+    # Changed documents keep their row (and rowid); every column is written anew, the
+    # enrichment's own columns included (they are filled again below).
+    columns = list(DOCUMENT_COLUMNS)
+    derived = [
+        row[1]
+        for row in conn.execute("select * from pragma_table_info('documents')")
+        if row[1] not in DOCUMENT_COLUMNS
+    ]
+    assignments = ", ".join([f"{c} = :{c}" for c in columns] + [f"{c} = null" for c in derived])
+    changed = set(changes.changed)
+    conn.executemany(
+        f"update documents set {assignments} where id = :id",
+        [row for row in rows if row["id"] in changed],
+    )
+    marks = ", ".join(f":{c}" for c in columns)
+    conn.executemany(
+        f"insert into documents ({', '.join(columns)}) values ({marks})",
+        [row for row in rows if row["id"] not in changed],
+    )
+    conn.executemany(f"insert or replace into {HASHES_TABLE} values (?, ?)", hashes)
+    analysed = changes.new + changes.changed
+    numbers |= {row["number"] for row in rows if row["number"]}
+    enrich_documents(db, analysed, numbers)
+    renumber_law_references(db)
+    _list_values(conn, analysed, 1)
+    _apply_list_delta(conn)
+    reindex_documents(conn, _rowids(conn, analysed), analyzer)
+    return changes

@@ -1,0 +1,203 @@
+"""The incremental build gives the rows a full build gives, after any adds, changes and deletes."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3 as stdlib_sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from retskilde import DEFAULT_CORPUS
+from retskilde.cli import cli
+from retskilde.db.build import InvalidCorpus, build
+from retskilde.db.incremental import BUILD_INFO_KEYS
+
+# Tables FTS5 keeps its index in: compared through the index's terms and positions instead,
+# which do not depend on how the index's segments happen to be laid out.
+_FTS_SHADOWS = ("documents_fts_",)
+# Columns holding a document's rowid: compared as the document's id, since an incremental
+# build gives a new document the next rowid where a full build follows id order.
+_ROWID_COLUMNS = {"doc_rowid"}
+
+
+def canonical_dump(path: Path) -> dict[str, list]:
+    """Every table's rows (sorted) and the schema, rowids as document ids, the search index as
+    (term, document id, column, offset), without the rows that say how the file was built."""
+    conn = stdlib_sqlite3.connect(path)
+    try:
+        ids = dict(conn.execute("select rowid, id from documents"))
+        dump: dict[str, list] = {
+            "schema": sorted(
+                conn.execute("select type, name, tbl_name, sql from sqlite_master").fetchall()
+            )
+        }
+        tables = [
+            name
+            for (name,) in conn.execute("select name from sqlite_master where type = 'table'")
+            if not name.startswith(_FTS_SHADOWS) and not name.startswith("sqlite_")
+        ]
+        for table in tables:
+            if table == "documents_fts":
+                conn.execute(
+                    "create virtual table temp.terms using fts5vocab(main, documents_fts, "
+                    "'instance')"
+                )
+                rows = [
+                    (term, ids[doc], column, offset)
+                    for term, doc, column, offset in conn.execute("select * from temp.terms")
+                ]
+                conn.execute("drop table temp.terms")
+            else:
+                columns = [row[1] for row in conn.execute(f"pragma table_info('{table}')")]
+                rows = []
+                for row in conn.execute(f"select * from [{table}]"):
+                    values = dict(zip(columns, row, strict=True))
+                    for column in _ROWID_COLUMNS & set(columns):
+                        values[column] = ids[values[column]]
+                    if table == "build_info" and values["key"] in BUILD_INFO_KEYS:
+                        continue
+                    rows.append(tuple(values.values()))
+            dump[table] = sorted(rows, key=repr)
+        return dump
+    finally:
+        conn.close()
+
+
+def assert_same(incremental: Path, full: Path) -> None:
+    left, right = canonical_dump(incremental), canonical_dump(full)
+    assert left.keys() == right.keys()
+    for table in left:
+        assert left[table] == right[table], table
+
+
+def _records(corpus: Path) -> dict[str, Path]:
+    return {p.stem: p for p in corpus.rglob("*.json") if not p.name.endswith(".schema.json")}
+
+
+def _change(path: Path, rng: random.Random, round_number: int) -> None:
+    record = json.loads(path.read_text(encoding="utf-8"))
+    choice = rng.randrange(4)
+    if choice == 0:
+        record["title"] += f" (ændret {round_number})"
+    elif choice == 1:
+        record["text"] += f"\n\nTilføjet i runde {round_number}: jf. serviceloven § 112."
+    elif choice == 2:
+        record["status"] = "historisk"
+    else:
+        record["keywords"] = sorted({*record.get("keywords", []), f"emneord {round_number}"})
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def _add(corpus: Path, template: Path, rng: random.Random, number: int) -> None:
+    record = json.loads(template.read_text(encoding="utf-8"))
+    record["id"] = f"{record['id']}-kopi-{number}"
+    record["title"] = f"Eksempel {number}: {record['title']}"
+    if "number" in record:
+        # Sometimes the same decision number as another document, so citations must move.
+        record["number"] = rng.choice([record["number"], f"{90 + number % 9}-{number % 30 + 1}"])
+    record["example"] = True
+    (template.parent / f"{record['id']}.json").write_text(
+        json.dumps(record, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS, folder)
+    return folder
+
+
+def test_incremental_equals_full_after_random_rounds(corpus, tmp_path):
+    rng = random.Random(20261205)
+    db_path = tmp_path / "site.db"
+    first = build(corpus, db_path)
+    assert first.changes is None and first.full_reason == "der er ingen tidligere database"
+    for round_number in range(1, 5):
+        files = _records(corpus)
+        names = sorted(files)
+        for name in rng.sample(names, 4):
+            _change(files[name], rng, round_number)
+        for name in rng.sample(names, 2):
+            files[name].unlink()
+            del files[name]
+        for number in range(3):
+            _add(corpus, files[rng.choice(sorted(files))], rng, round_number * 10 + number)
+        report = build(corpus, db_path)
+        assert report.changes is not None, report.full_reason
+        assert len(report.changes.changed) == 4
+        assert len(report.changes.deleted) == 2
+        assert len(report.changes.new) == 3
+        full_path = tmp_path / f"full-{round_number}.db"
+        full = build(corpus, full_path)
+        assert full.changes is None
+        assert_same(db_path, full_path)
+        assert report.documents == full.documents
+        assert report.enrichment == full.enrichment
+
+
+def test_moved_file_is_unchanged_and_new_id_replaces_old(corpus, tmp_path):
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    files = _records(corpus)
+    moved = files["ast-nyhed-ny-vejledning-om-fleksjob"]
+    (corpus / "flyttet").mkdir()
+    moved.rename(corpus / "flyttet" / moved.name)
+    report = build(corpus, db_path)
+    assert report.changes is not None
+    assert (report.changes.new, report.changes.changed, report.changes.deleted) == ([], [], [])
+
+    renamed = files["ast-nyhed-tilsynet-undersoeger-sagsbehandlingsfrister"]
+    record = json.loads(renamed.read_text(encoding="utf-8"))
+    record["id"] = "ast-nyhed-tilsynet-undersoeger-frister"
+    renamed.unlink()
+    (renamed.parent / f"{record['id']}.json").write_text(
+        json.dumps(record, ensure_ascii=False), encoding="utf-8"
+    )
+    report = build(corpus, db_path)
+    assert report.changes.new == ["ast-nyhed-tilsynet-undersoeger-frister"]
+    assert report.changes.deleted == ["ast-nyhed-tilsynet-undersoeger-sagsbehandlingsfrister"]
+    build(corpus, tmp_path / "full.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")
+
+
+def test_failing_record_keeps_the_old_database(corpus, tmp_path):
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    before = db_path.read_bytes()
+    files = _records(corpus)
+    _change(files["ast-nyhed-ny-vejledning-om-fleksjob"], random.Random(1), 1)
+    broken = files["ast-nyhed-tilsynet-undersoeger-sagsbehandlingsfrister"]
+    record = json.loads(broken.read_text(encoding="utf-8"))
+    del record["title"]
+    broken.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(InvalidCorpus) as raised:
+        build(corpus, db_path)
+    assert any(p.field == "title" for p in raised.value.problems)
+    assert db_path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site.db")) == []
+
+
+def test_other_fingerprint_and_full_option_build_from_nothing(corpus, tmp_path):
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    conn = stdlib_sqlite3.connect(db_path)
+    with conn:
+        conn.execute("update build_info set value = 'en anden kode' where key = 'fingerprint'")
+    conn.close()
+    report = build(corpus, db_path)
+    assert report.changes is None
+    assert "ændret siden den tidligere build" in report.full_reason
+    assert build(corpus, db_path).changes is not None  # the fingerprint is right again
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--corpus", str(corpus), "--db", str(db_path), "--full"])
+    assert result.exit_code == 0, result.output
+    assert "fra bunden (--full)" in result.output
+    result = runner.invoke(cli, ["build", "--corpus", str(corpus), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "Trinvis build: 0 nye, 0 ændrede, 0 slettede" in result.output
