@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -267,21 +268,27 @@ def _update(
     """Bring a copy of the database at `db_path` up to date with `records`, then swap it in."""
     tmp_path.unlink(missing_ok=True)
     try:
+        started = time.perf_counter()
         shutil.copyfile(db_path, tmp_path)
+        copied = time.perf_counter() - started
         db = open_for_build(tmp_path)
         try:
             changes = update_database(db, records, problems)
             if changes is None:
                 raise InvalidCorpus(problems)
+            changes.seconds["kopiere databasen"] = copied
+            started = time.perf_counter()
             for table in ("source_runs", "source_health"):
                 db[table].drop(ignore=True)
             load_health(db, runs)
             store_build_info(db.conn, fingerprint, "trinvis")
             enrichment = enrichment_report(db)
             db.conn.commit()
+            started = changes.lap("kildernes sundhed", started)
         finally:
             db.conn.close()
         _publish(tmp_path, db_path)
+        changes.lap("tjekke og udgive", started)
     finally:
         tmp_path.unlink(missing_ok=True)
     return enrichment, changes

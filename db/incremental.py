@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,13 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Seconds per step, for bench/bench_incremental.py.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, step: str, started: float) -> float:
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - started
+        return now
 
 
 def _rowids(conn: sqlite3.Connection, ids: list[str]) -> list[int]:
@@ -192,6 +200,7 @@ def update_database(
     conn = db.conn
     old = dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
     changes = Changes()
+    started = time.perf_counter()
     rows: list[dict] = []
     hashes: list[tuple[str, str]] = []
     for record in records:
@@ -206,6 +215,7 @@ def update_database(
     if problems:
         return None
     changes.deleted = sorted(old)
+    started = changes.lap("lese og hashe poster", started)
     touched = changes.changed + changes.deleted
     analyzer = default_analyzer()
     conn.execute(
@@ -215,6 +225,7 @@ def update_database(
     numbers = _numbers(conn, touched)
     unindex_documents(conn, sorted(_rowids(conn, touched)), analyzer)
     forget_documents(db, touched)
+    started = changes.lap("fjerne gamle rækker", started)
     for start in range(0, len(changes.deleted), _BATCH):
         chunk = changes.deleted[start : start + _BATCH]
         marks = ", ".join("?" for _ in chunk)
@@ -241,10 +252,14 @@ def update_database(
     )
     conn.executemany(f"insert or replace into {HASHES_TABLE} values (?, ?)", hashes)
     analysed = changes.new + changes.changed
+    started = changes.lap("skrive dokumenter", started)
     numbers |= {row["number"] for row in rows if row["number"]}
     enrich_documents(db, analysed, numbers)
+    started = changes.lap("berige", started)
     renumber_law_references(db)
     _list_values(conn, analysed, 1)
     _apply_list_delta(conn)
+    started = changes.lap("nummerere og tælle", started)
     reindex_documents(conn, _rowids(conn, analysed), analyzer)
+    changes.lap("indeksere og søgetabeller", started)
     return changes
