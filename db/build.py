@@ -18,6 +18,7 @@ from retskilde.contract import Problem, iter_records
 from retskilde.db.enrich import EnrichReport, enrich, enrichment_report
 from retskilde.db.fts import index_documents, verify_index
 from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.history import HistoryError, Version, fill_versions, read_history
 from retskilde.db.incremental import (
     HASHES_TABLE,
     Changes,
@@ -149,11 +150,14 @@ def _load(db: sqlite_utils.Database, records: Iterable[dict]) -> None:
     db["documents"].insert_all((document_row(r) for r in records), batch_size=500)
 
 
-def _derive(db: sqlite_utils.Database, runs: list[LoggedRun]) -> EnrichReport:
-    """Enrichment, facet counts, the sources' health and the search index."""
+def _derive(
+    db: sqlite_utils.Database, runs: list[LoggedRun], history: list[Version]
+) -> EnrichReport:
+    """Enrichment, facet counts, the sources' health, the versions and the search index."""
     enrichment = enrich(db)
     fill_list_counts(db.conn)
     load_health(db, runs)
+    fill_versions(db, history)
     index_documents(db)
     return enrichment
 
@@ -180,6 +184,10 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
         runs = read_run_logs(corpus)
     except RunLogError as exc:
         raise BuildFileError(exc.path, f"linje {exc.line}: {exc.reason}") from exc
+    try:
+        history = read_history(corpus)
+    except HistoryError as exc:
+        raise BuildFileError(exc.path, exc.reason) from exc
     fingerprint = build_fingerprint()
     reason = None if full else reusable(db_path, fingerprint)
     changes = None
@@ -187,9 +195,11 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
         if full or reason is not None:
-            enrichment = _write(records, problems, db_path, tmp_path, runs, fingerprint)
+            enrichment = _write(records, problems, db_path, tmp_path, (runs, history), fingerprint)
         else:
-            enrichment, changes = _update(records, problems, db_path, tmp_path, runs, fingerprint)
+            enrichment, changes = _update(
+                records, problems, db_path, tmp_path, (runs, history), fingerprint
+            )
     except (OSError, sqlite3.Error) as exc:
         error = _file_error(exc, db_path)
         if error is None:
@@ -225,7 +235,7 @@ def _write(
     problems: list[Problem],
     db_path: Path,
     tmp_path: Path,
-    runs: list[LoggedRun],
+    bookkeeping: tuple[list[LoggedRun], list[Version]],
     fingerprint: str,
 ) -> EnrichReport:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
@@ -245,7 +255,7 @@ def _write(
             db.conn.executemany(f"insert into {HASHES_TABLE} values (?, ?)", hashes)
             del hashes
             store_build_info(db.conn, fingerprint, "fuld")
-            enrichment = _derive(db, runs)
+            enrichment = _derive(db, *bookkeeping)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:
@@ -262,7 +272,7 @@ def _update(
     problems: list[Problem],
     db_path: Path,
     tmp_path: Path,
-    runs: list[LoggedRun],
+    bookkeeping: tuple[list[LoggedRun], list[Version]],
     fingerprint: str,
 ) -> tuple[EnrichReport, Changes]:
     """Bring a copy of the database at `db_path` up to date with `records`, then swap it in."""
@@ -280,7 +290,8 @@ def _update(
             started = time.perf_counter()
             for table in ("source_runs", "source_health"):
                 db[table].drop(ignore=True)
-            load_health(db, runs)
+            load_health(db, bookkeeping[0])
+            fill_versions(db, bookkeeping[1])
             store_build_info(db.conn, fingerprint, "trinvis")
             enrichment = enrichment_report(db)
             db.conn.commit()

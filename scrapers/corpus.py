@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from retskilde.scrapers.files import atomic_write
 
 # Provenance that changes on every fetch; a record that differs only here is not a new version.
 VOLATILE_FIELDS = ("fetched_at",)
+# Earlier versions of a record are kept here, in the source's folder: <folder>/.history/<id>/
+# <fetched_at>.json. Hidden folders are no records to the build or `retskilde validate`; the
+# build reads them into the `versions` table (db/history.py).
+HISTORY_FOLDER = ".history"
+_UNSAFE = re.compile(r"[^0-9A-Za-z.+-]")
+
+
+def history_name(fetched_at: str) -> str:
+    """The file name of a version fetched at `fetched_at` (no ':' for other file systems)."""
+    return _UNSAFE.sub("-", fetched_at) + ".json"
 
 
 class InvalidRecord(Exception):
@@ -48,6 +59,10 @@ class CorpusWriter:
         """Where the record with this id lives."""
         return self.folder / f"{record_id}.json"
 
+    def history(self, record_id: str) -> Path:
+        """The folder with the earlier versions of the record with this id."""
+        return self.folder / HISTORY_FOLDER / record_id
+
     def read(self, record_id: str) -> dict | None:
         """The stored record with this id, or None when missing or unreadable."""
         try:
@@ -71,5 +86,13 @@ class CorpusWriter:
             and _comparable(stored) == _comparable(record)
         ):
             return WriteOutcome.UNCHANGED
+        if stored is not None and not stored.get("example"):
+            self._keep(stored, path)
         atomic_write(path, record_json(record))
         return WriteOutcome.CHANGED if existed else WriteOutcome.NEW
+
+    def _keep(self, stored: dict, path: Path) -> None:
+        """Keep the stored version, as it was on disk, before a new one replaces it."""
+        kept = self.history(stored["id"]) / history_name(str(stored.get("fetched_at", "")))
+        if not kept.exists():
+            atomic_write(kept, path.read_bytes())
