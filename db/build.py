@@ -16,6 +16,15 @@ import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
 from retskilde.db.enrich import EnrichReport, enrich, enrichment_report
+from retskilde.db.filecache import (
+    FileCache,
+    Seen,
+    cache_path,
+    file_stamps,
+    now_ns,
+    scan,
+    write_cache,
+)
 from retskilde.db.fts import index_documents, verify_index
 from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
 from retskilde.db.history import HistoryError, Version, fill_versions, read_history
@@ -25,6 +34,7 @@ from retskilde.db.incremental import (
     build_fingerprint,
     create_build_tables,
     hashed,
+    record_hash,
     reusable,
     store_build_info,
     update_database,
@@ -191,15 +201,28 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
     fingerprint = build_fingerprint()
     reason = None if full else reusable(db_path, fingerprint)
     changes = None
+    started_ns = now_ns()
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
         if full or reason is not None:
-            enrichment = _write(records, problems, db_path, tmp_path, (runs, history), fingerprint)
-        else:
-            enrichment, changes = _update(
+            enrichment, hashes = _write(
                 records, problems, db_path, tmp_path, (runs, history), fingerprint
             )
+            files = [
+                (str(path), stamp, path.stem, hashes[path.stem])
+                for path, stamp in file_stamps(corpus)
+                if path.stem in hashes
+            ]
+        else:
+            cache = FileCache.load(cache_path(db_path), fingerprint)
+            seen = scan(corpus, problems, cache, record_hash)
+            enrichment, changes = _update(
+                seen, problems, db_path, tmp_path, (runs, history), fingerprint
+            )
+            files = changes.files
+            counts.update(dict(_doc_type_counts(db_path)))
+        _write_file_cache(db_path, fingerprint, started_ns, files)
     except (OSError, sqlite3.Error) as exc:
         error = _file_error(exc, db_path)
         if error is None:
@@ -222,6 +245,19 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
     )
 
 
+def _doc_type_counts(db_path: Path) -> list[tuple[str, int]]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute("select doc_type, count(*) from documents group by 1").fetchall()
+
+
+def _write_file_cache(db_path: Path, fingerprint: str, started_ns: int, files: list) -> None:
+    """Write the next build's file cache; without it that build only reads every file."""
+    try:
+        write_cache(cache_path(db_path), fingerprint, started_ns, files)
+    except OSError:
+        cache_path(db_path).unlink(missing_ok=True)
+
+
 def _publish(tmp_path: Path, db_path: Path) -> None:
     with closing(sqlite3.connect(tmp_path)) as conn:
         # VACUUM may renumber implicit rowids, which the external-content index relies on.
@@ -237,7 +273,7 @@ def _write(
     tmp_path: Path,
     bookkeeping: tuple[list[LoggedRun], list[Version]],
     fingerprint: str,
-) -> EnrichReport:
+) -> tuple[EnrichReport, dict[str, str]]:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
     # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
     # 100k documents).
@@ -253,7 +289,6 @@ def _write(
                 raise InvalidCorpus(problems)
             create_build_tables(db.conn)
             db.conn.executemany(f"insert into {HASHES_TABLE} values (?, ?)", hashes)
-            del hashes
             store_build_info(db.conn, fingerprint, "fuld")
             enrichment = _derive(db, *bookkeeping)
             db.conn.commit()
@@ -264,11 +299,11 @@ def _write(
     finally:
         for path in (tmp_path, vacuumed):
             path.unlink(missing_ok=True)
-    return enrichment
+    return enrichment, dict(hashes)
 
 
 def _update(
-    records: Iterable[dict],
+    seen: Iterable[Seen],
     problems: list[Problem],
     db_path: Path,
     tmp_path: Path,
@@ -283,7 +318,7 @@ def _update(
         copied = time.perf_counter() - started
         db = open_for_build(tmp_path)
         try:
-            changes = update_database(db, records, problems)
+            changes = update_database(db, seen, problems)
             if changes is None:
                 raise InvalidCorpus(problems)
             changes.seconds["kopiere databasen"] = copied

@@ -20,12 +20,14 @@ from pathlib import Path
 import sqlite_utils
 
 import retskilde
+from retskilde.contract import read_record
 from retskilde.db.analyzer import default_analyzer
 from retskilde.db.enrich import (
     enrich_documents,
     forget_documents,
     renumber_law_references,
 )
+from retskilde.db.filecache import Seen
 from retskilde.db.fts import reindex_documents, unindex_documents
 from retskilde.db.normalise import document_row
 from retskilde.db.schema import DOCUMENT_COLUMNS
@@ -125,6 +127,9 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
+    read: int = 0  # record files read (the others were known from the file cache)
+    # (path, stamp, id, hash) of every record file, for the file cache of the next build.
+    files: list[tuple] = field(default_factory=list, repr=False)
     # Seconds per step, for bench/bench_incremental.py.
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -193,22 +198,33 @@ def _apply_list_delta(conn: sqlite3.Connection) -> None:
 
 
 def update_database(
-    db: sqlite_utils.Database, records: Iterable[dict], problems: list
+    db: sqlite_utils.Database, files: Iterable[Seen], problems: list
 ) -> Changes | None:
-    """Apply the records to the copy of the previous database `db`. Returns None when the
-    records have problems (the copy is then thrown away by the caller)."""
+    """Apply the record files (db/filecache.py's `scan`) to the copy of the previous database
+    `db`. Returns None when the records have problems (the caller throws the copy away)."""
     conn = db.conn
     old = dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
     changes = Changes()
     started = time.perf_counter()
     rows: list[dict] = []
     hashes: list[tuple[str, str]] = []
-    for record in records:
-        digest = record_hash(record)
-        previous = old.pop(record["id"], None)
-        if previous == digest:
+    for seen in files:
+        previous = old.pop(seen.id, None)
+        changes.read += seen.record is not None
+        changes.files.append((str(seen.path), seen.stamp, seen.id, seen.hash))
+        if previous == seen.hash:
             changes.unchanged += 1
             continue
+        record = seen.record
+        if record is None:
+            # The cache names a record this database does not hold: read it after all.
+            record, file_problems = read_record(seen.path)
+            changes.read += 1
+            problems.extend(file_problems)
+            if record is None:
+                continue
+        digest = record_hash(record)
+        changes.files[-1] = (str(seen.path), seen.stamp, seen.id, digest)
         (changes.new if previous is None else changes.changed).append(record["id"])
         rows.append(document_row(record))
         hashes.append((record["id"], digest))

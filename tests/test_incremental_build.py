@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import sqlite3 as stdlib_sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -179,7 +181,7 @@ def test_failing_record_keeps_the_old_database(corpus, tmp_path):
         build(corpus, db_path)
     assert any(p.field == "title" for p in raised.value.problems)
     assert db_path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site.db")) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_other_fingerprint_and_full_option_build_from_nothing(corpus, tmp_path):
@@ -201,3 +203,34 @@ def test_other_fingerprint_and_full_option_build_from_nothing(corpus, tmp_path):
     result = runner.invoke(cli, ["build", "--corpus", str(corpus), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     assert "Trinvis build: 0 nye, 0 ændrede, 0 slettede" in result.output
+
+
+def test_unchanged_files_are_not_read_again(corpus, tmp_path):
+    # The file cache trusts only files older than the build that read them (by a second).
+    time.sleep(1.2)
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    assert (tmp_path / ".site.db.files").exists()
+    files = _records(corpus)
+    total = len(files)
+    changed = files["ast-nyhed-ny-vejledning-om-fleksjob"]
+    _change(changed, random.Random(3), 1)
+    # Same size and the old modification time: the inode's change time still gives it away.
+    sneaky = files["ast-nyhed-tilsynet-undersoeger-sagsbehandlingsfrister"]
+    stat = sneaky.stat()
+    data = sneaky.read_bytes()
+    sneaky.write_bytes(data.replace(b"Tilsynet", b"TILSYNET", 1))
+    assert sneaky.read_bytes() != data and sneaky.stat().st_size == stat.st_size
+    os.utime(sneaky, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    report = build(corpus, db_path)
+    assert report.changes.read == 2
+    assert sorted(report.changes.changed) == sorted([changed.stem, sneaky.stem])
+    assert report.changes.unchanged == total - 2
+    assert sum(report.by_doc_type.values()) == report.documents == total
+    build(corpus, tmp_path / "full.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")
+    # A cache that belongs to another database makes no difference to the result.
+    shutil.copyfile(tmp_path / ".site.db.files", tmp_path / ".full.db.files")
+    (tmp_path / "site.db").unlink()
+    build(corpus, tmp_path / "site.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")
