@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def reusable(db_path: Path, fingerprint: str) -> str | None:
         return "der er ingen tidligere database"
     try:
         uri = f"file:{db_path.resolve()}?mode=ro"
-        with sqlite3.connect(uri, uri=True) as conn:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
             tables = {name for (name,) in conn.execute("select name from sqlite_master")}
             if not {HASHES_TABLE, BUILD_INFO_TABLE, "documents"} <= tables:
                 return "den tidligere database har ingen byggeoplysninger"
@@ -232,6 +233,8 @@ def update_database(
         return None
     changes.deleted = sorted(old)
     started = changes.lap("lese og hashe poster", started)
+    if not (changes.new or changes.changed or changes.deleted):
+        return changes  # the documents and all that is computed from them stay as they are
     touched = changes.changed + changes.deleted
     analyzer = default_analyzer()
     conn.execute(
