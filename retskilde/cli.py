@@ -242,9 +242,9 @@ def search(
     """
     import json
 
-    from retskilde.db.query import FieldFilter
     from retskilde.db.search import SearchUnavailable, query_too_long
     from retskilde.db.search import search as run_search
+    from retskilde.db.search.query import FieldFilter
     from retskilde.db.sqlite import sqlite3
 
     if too_long := query_too_long(query):

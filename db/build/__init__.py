@@ -14,11 +14,11 @@ import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
 from retskilde.db.enrich import EnrichReport, enrich
-from retskilde.db.fts import index_documents, verify_index
-from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
-from retskilde.db.listcounts import fill_list_counts
-from retskilde.db.normalise import document_row
-from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.build.index import index_documents, verify_index
+from retskilde.db.build.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.build.listcounts import fill_list_counts
+from retskilde.db.build.normalise import document_row
+from retskilde.db.build.schema import create_tables, insert_lookups
 from retskilde.db.sqlite import sqlite3
 
 
