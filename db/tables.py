@@ -6,6 +6,8 @@ plugins and the enrichment read them. Both sides import this module and nothing 
 from __future__ import annotations
 
 DOCUMENTS_TABLE = "documents"
+# Each change between two kept versions of a document (db/build/versions.py).
+VERSIONS_TABLE = "versions"
 
 # -- the search index (built by db/build/index.py, read by db/search/) ---------------------
 

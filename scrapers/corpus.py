@@ -1,8 +1,14 @@
-"""Write Document records into corpus/: validated first, atomically, only when something changed."""
+"""Write Document records into corpus/: validated first, atomically, only when something changed.
+
+When a stored record changes (gældende → historisk, a new text, a Referat replacing a Dagsorden),
+the version it replaces is kept under `<source>/.history/<id>/<its fetched_at>.json`, so the
+corpus holds every version the scrapers saw; the build turns them into the `versions` table.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,6 +17,7 @@ from retskilde.scrapers.files import atomic_write
 
 # Provenance that changes on every fetch; a record that differs only here is not a new version.
 VOLATILE_FIELDS = ("fetched_at",)
+HISTORY_FOLDER = ".history"  # hidden: validate and build read it only as history
 
 
 class InvalidRecord(Exception):
@@ -48,6 +55,25 @@ class CorpusWriter:
         """Where the record with this id lives."""
         return self.folder / f"{record_id}.json"
 
+    def history_folder(self, record_id: str) -> Path:
+        """Where the earlier versions of the record with this id are kept."""
+        return self.folder / HISTORY_FOLDER / record_id
+
+    def keep_version(self, stored: dict) -> Path:
+        """Put `stored`, about to be replaced, in the record's history; returns its file."""
+        stamp = re.sub(r"[^0-9A-Za-z]", "", str(stored.get("fetched_at") or "")) or "ukendt"
+        folder = self.history_folder(stored["id"])
+        data = record_json(stored)
+        path = folder / f"{stamp}.json"
+        number = 1
+        while path.exists():
+            if path.read_bytes() == data:
+                return path
+            number += 1
+            path = folder / f"{stamp}-{number}.json"
+        atomic_write(path, data)
+        return path
+
     def read(self, record_id: str) -> dict | None:
         """The stored record with this id, or None when missing or unreadable."""
         try:
@@ -71,5 +97,7 @@ class CorpusWriter:
             and _comparable(stored) == _comparable(record)
         ):
             return WriteOutcome.UNCHANGED
+        if stored is not None and not stored.get("example") and stored.get("id") == record["id"]:
+            self.keep_version(stored)
         atomic_write(path, record_json(record))
         return WriteOutcome.CHANGED if existed else WriteOutcome.NEW

@@ -16,6 +16,7 @@ from retskilde.contract import Problem, iter_records
 from retskilde.db.enrich import EnrichReport, enrich
 from retskilde.db.build.index import index_documents, verify_index
 from retskilde.db.build.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.build.versions import HistoryError, history_files, load_versions
 from retskilde.db.build.listcounts import fill_list_counts
 from retskilde.db.build.normalise import document_row
 from retskilde.db.build.schema import create_tables, insert_lookups
@@ -133,11 +134,17 @@ def _load(db: sqlite_utils.Database, records: Iterable[dict]) -> None:
     db["documents"].insert_all((document_row(r) for r in records), batch_size=500)
 
 
-def _derive(db: sqlite_utils.Database, runs: list[LoggedRun]) -> EnrichReport:
-    """Enrichment, facet counts, the sources' health and the search index."""
+def _derive(
+    db: sqlite_utils.Database, runs: list[LoggedRun], history: dict[str, tuple[Path, list[Path]]]
+) -> EnrichReport:
+    """Enrichment, facet counts, the sources' health, document history and the search index."""
     enrichment = enrich(db)
     fill_list_counts(db.conn)
     load_health(db, runs)
+    try:
+        load_versions(db, history)
+    except HistoryError as exc:
+        raise BuildFileError(exc.path, exc.reason) from exc
     index_documents(db)
     return enrichment
 
@@ -165,7 +172,7 @@ def build(corpus: Path, db_path: Path) -> BuildReport:
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
-        enrichment = _write(records, problems, db_path, tmp_path, runs)
+        enrichment = _write(records, problems, db_path, tmp_path, runs, history_files(corpus))
     except (OSError, sqlite3.Error) as exc:
         error = _file_error(exc, db_path)
         if error is None:
@@ -187,6 +194,7 @@ def _write(
     db_path: Path,
     tmp_path: Path,
     runs: list[LoggedRun],
+    history: dict[str, tuple[Path, list[Path]]],
 ) -> EnrichReport:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
     # databases in memory, so a plain VACUUM held the whole database in RAM (2.6 GB peak at
@@ -200,7 +208,7 @@ def _write(
             _load(db, records)
             if problems:
                 raise InvalidCorpus(problems)
-            enrichment = _derive(db, runs)
+            enrichment = _derive(db, runs, history)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:
