@@ -13,13 +13,13 @@ from pathlib import Path
 import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
-from retskilde.db.enrich import EnrichReport, enrich
-from retskilde.db.build.index import index_documents, verify_index
 from retskilde.db.build.health import LoggedRun, RunLogError, load_health, read_run_logs
-from retskilde.db.build.versions import HistoryError, history_files, load_versions
+from retskilde.db.build.index import index_documents, verify_index
 from retskilde.db.build.listcounts import fill_list_counts
 from retskilde.db.build.normalise import document_row
 from retskilde.db.build.schema import create_tables, insert_lookups
+from retskilde.db.build.versions import HistoryError, history_files, load_versions
+from retskilde.db.enrich import EnrichReport, enrich
 from retskilde.db.sqlite import sqlite3
 
 

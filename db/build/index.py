@@ -26,10 +26,22 @@ from multiprocessing.pool import AsyncResult
 import sqlite_utils
 
 from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
+from retskilde.db.analysis.tokenchars import FTS_TOKENIZE
 from retskilde.db.settings import can_fork, worker_count
 from retskilde.db.sqlite import sqlite3
-from retskilde.db.analysis.tokenchars import FTS_TOKENIZE
-from retskilde.db.tables import FTS_TABLE, FTS_COLUMNS, VOCABULARY_TABLE, ATTRIBUTES_TABLE, ATTRIBUTE_COLUMNS, FACET_COLUMNS, FACET_KEYS_TABLE, RANK_TABLE, TOPIC_SETS_TABLE, SETTINGS_TABLE, SEARCH_TABLES
+from retskilde.db.tables import (
+    ATTRIBUTE_COLUMNS,
+    ATTRIBUTES_TABLE,
+    FACET_COLUMNS,
+    FACET_KEYS_TABLE,
+    FTS_COLUMNS,
+    FTS_TABLE,
+    RANK_TABLE,
+    SEARCH_TABLES,
+    SETTINGS_TABLE,
+    TOPIC_SETS_TABLE,
+    VOCABULARY_TABLE,
+)
 
 _BATCH = 1000
 # FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).

@@ -10,7 +10,8 @@ unfiltered table and counts live only for a filtered one.
 from __future__ import annotations
 
 from retskilde.db.sqlite import sqlite3
-from retskilde.db.tables import LIST_COUNTS_TABLE, LIST_COLUMNS
+from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
+
 
 def fill_list_counts(conn: sqlite3.Connection) -> None:
     """(Re)count every value of every JSON list column of documents."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite_utils
-from retskilde.db.tables import SOURCES, DOC_TYPES
+
+from retskilde.db.tables import DOC_TYPES, SOURCES
 
 DOCUMENT_COLUMNS: dict[str, type] = {
     "id": str,
@@ -54,6 +55,7 @@ DOCUMENT_INDEXES: list[list[str]] = [
     # Covering index for the keywords list facet (datasette_plugins/retskilde_facets.py).
     ["keywords"],
 ]
+
 
 def create_tables(db: sqlite_utils.Database) -> None:
     """Create every table and index of an empty database."""
