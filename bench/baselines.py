@@ -10,9 +10,9 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from retskilde.db.fts import FTS_COLUMNS
 from retskilde.db.search import COLUMN_WEIGHTS
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import FTS_COLUMNS
 
 # The same fields, with the same weights, as the Danish index: only the analysis differs.
 COLUMNS = FTS_COLUMNS

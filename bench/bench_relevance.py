@@ -26,13 +26,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import retskilde.db.compiler  # noqa: E402
 import retskilde.db.search  # noqa: E402
+import retskilde.db.search.compiler  # noqa: E402
 from bench import real_corpus  # noqa: E402
 from bench.baselines import PlainFts5, WhooshDanish, document_rows  # noqa: E402
-from retskilde.db.analyzer import Analyzer, Lexicon  # noqa: E402
+from retskilde.db.analysis.analyzer import Analyzer, Lexicon  # noqa: E402
 from retskilde.db.build import build  # noqa: E402
-from retskilde.db.fts import drop_index, index_documents  # noqa: E402
+from retskilde.db.build.index import drop_index, index_documents  # noqa: E402
 from retskilde.db.sqlite import sqlite3  # noqa: E402
 
 QUERIES = Path(__file__).with_name("relevance_queries.yml")
@@ -89,7 +89,9 @@ def retskilde_runner(
     """Run this search; `switches` set module constants of the compiler or search meanwhile."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     modules = {
-        n: retskilde.db.compiler if hasattr(retskilde.db.compiler, n) else retskilde.db.search
+        n: retskilde.db.search.compiler
+        if hasattr(retskilde.db.search.compiler, n)
+        else retskilde.db.search
         for n in switches
     }
 

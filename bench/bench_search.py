@@ -31,11 +31,9 @@ import httpx  # noqa: E402
 
 from bench.baselines import WhooshDanish  # noqa: E402
 from bench.synthetic_search import queries, records  # noqa: E402
-from retskilde.db.analyzer import default_analyzer  # noqa: E402
+from retskilde.db.analysis.analyzer import default_analyzer  # noqa: E402
 from retskilde.db.build import open_for_build  # noqa: E402
-from retskilde.db.fts import (  # noqa: E402
-    FTS_TABLE,
-    TEXT_COLUMN,
+from retskilde.db.build.index import (  # noqa: E402
     create_index,
     fill_attributes,
     fill_index,
@@ -44,12 +42,13 @@ from retskilde.db.fts import (  # noqa: E402
     store_settings,
     verify_index,
 )
-from retskilde.db.normalise import document_row  # noqa: E402
-from retskilde.db.parallel import ParallelReader  # noqa: E402
-from retskilde.db.query import parse  # noqa: E402
-from retskilde.db.schema import create_tables, insert_lookups  # noqa: E402
+from retskilde.db.build.normalise import document_row  # noqa: E402
+from retskilde.db.build.schema import create_tables, insert_lookups  # noqa: E402
 from retskilde.db.search import _score_sql, compile_query, search  # noqa: E402
+from retskilde.db.search.parallel import ParallelReader  # noqa: E402
+from retskilde.db.search.query import parse  # noqa: E402
 from retskilde.db.sqlite import memory_statistics_off, sqlite3  # noqa: E402
+from retskilde.db.tables import FTS_TABLE, TEXT_COLUMN  # noqa: E402
 from retskilde.site import datasette_serve_args  # noqa: E402
 
 SEED = 4

@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import time
 
-from retskilde.db.analyzer import default_analyzer
-from retskilde.db.fts import FTS_COLUMNS, FTS_TABLE, create_index, fill_index
-from retskilde.db.snippets import MAX_SCAN_CHARS, marked
+from retskilde.db.analysis.analyzer import default_analyzer
+from retskilde.db.analysis.snippets import MAX_SCAN_CHARS, marked
+from retskilde.db.build.index import create_index, fill_index
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import FTS_COLUMNS, FTS_TABLE
 
 SENTENCE = "Sagen om fleksjob blev hjemvist til kommunen. "
 

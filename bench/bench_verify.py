@@ -35,9 +35,9 @@ def measure(root: Path, sizes: list[int], word: str) -> dict[int, float]:
     sys.path.insert(0, str(root))
     import sqlite_utils
 
-    from retskilde.db.fts import index_documents, verify_index
-    from retskilde.db.normalise import document_row
-    from retskilde.db.schema import create_tables, insert_lookups
+    from retskilde.db.build.index import index_documents, verify_index
+    from retskilde.db.build.normalise import document_row
+    from retskilde.db.build.schema import create_tables, insert_lookups
     from tests.conftest import make_record
 
     seconds = {}

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 from bench.synthetic import synthetic_rows  # noqa: E402
 from retskilde import DEFAULT_CORPUS  # noqa: E402
 from retskilde.db.build import build  # noqa: E402
+from retskilde.db.build.schema import create_tables, insert_lookups  # noqa: E402
 from retskilde.db.enrich import analyse, enrich  # noqa: E402
-from retskilde.db.schema import create_tables, insert_lookups  # noqa: E402
 
 TABLES = {
     "topics": "id",

@@ -32,8 +32,8 @@ def _measure(docs: int, rounds: int, profile: bool, workers: int | None = None) 
     import sqlite_utils
 
     from bench.synthetic import synthetic_rows
+    from retskilde.db.build.schema import create_tables, insert_lookups
     from retskilde.db.enrich import enrich
-    from retskilde.db.schema import create_tables, insert_lookups
 
     rows = synthetic_rows(docs)
     chars = sum(len(r["text"]) + len(r["title"] or "") for r in rows)

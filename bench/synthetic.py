@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from retskilde import DEFAULT_CORPUS  # noqa: E402
-from retskilde.db.normalise import document_row  # noqa: E402
+from retskilde.db.build.normalise import document_row  # noqa: E402
 
 
 def sample_records(corpus: Path = DEFAULT_CORPUS) -> list[dict]:

@@ -5,7 +5,7 @@ import json
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from retskilde.db.listcounts import LIST_COLUMNS
+from retskilde.db.tables import LIST_COLUMNS
 
 
 @hookimpl

@@ -4,8 +4,8 @@ import json
 
 from datasette import hookimpl
 
-from retskilde.db.headings import is_heading
-from retskilde.db.schema import DOC_TYPES, SOURCES
+from retskilde.db.analysis.headings import is_heading
+from retskilde.db.tables import DOC_TYPES, SOURCES
 
 SOURCE_LABELS = {source_id: label for source_id, label, _, _ in SOURCES}
 DOC_TYPE_LABELS = {type_id: label for type_id, label, _ in DOC_TYPES}

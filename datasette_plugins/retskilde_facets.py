@@ -19,7 +19,7 @@ from datasette.utils import (
     path_with_removed_args,
 )
 
-from retskilde.db.listcounts import LIST_COLUMNS, LIST_COUNTS_TABLE
+from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
 
 
 class ListFacet(Facet):

@@ -16,9 +16,6 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest, Response
 
-from retskilde.db.compiler import candidate_condition, compile_query, query_params
-from retskilde.db.parallel import ParallelReader
-from retskilde.db.query import FieldFilter, parse
 from retskilde.db.search import (
     FACET_QUERY_FIELD,
     MAX_QUERY_CHARS,
@@ -29,6 +26,9 @@ from retskilde.db.search import (
     query_too_long,
     search,
 )
+from retskilde.db.search.compiler import candidate_condition, compile_query, query_params
+from retskilde.db.search.parallel import ParallelReader
+from retskilde.db.search.query import FieldFilter, parse
 from retskilde.feed import CONTENT_TYPE as ATOM_CONTENT_TYPE
 from retskilde.feed import Entry, atom_feed
 from retskilde.site import site_database

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from retskilde import DEFAULT_CORPUS, DEFAULT_DB, __version__
-from retskilde.contract import Problem, validate_path
-from retskilde.deploy_commands import publish, serve_public
-from retskilde.import_command import import_command
-from retskilde.kommuner_command import kommuner
-from retskilde.scrape_commands import scrape
-from retskilde.site import datasette_serve_args
+
+if TYPE_CHECKING:
+    from retskilde.contract import Problem
 
 # Exit codes of validate and build (documented in their help and in the README).
 EXIT_CONTRACT = 1  # records break the contract
@@ -51,7 +50,74 @@ db_option = click.option(
 )
 
 
-@click.group()
+# The commands that live in modules of their own: loaded only when they run (or their own help
+# is asked for), so `retskilde --help` and the light commands never import Datasette, the
+# scrapers or the HTML parsers. The short help is the listing's; a test holds it to the
+# command's own.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "scrape": (
+        "retskilde.scrape_commands:scrape",
+        "Hent dokumenter fra kilderne og skriv dem i korpusset (bagefter: retskilde build).",
+    ),
+    "kommuner": (
+        "retskilde.kommuner_command:kommuner",
+        "Vis alle 98 kommuner: kommunekode, region, dagsordensplatform, adresse og om Retskilde "
+        "henter deres udvalgsdagsordener.",
+    ),
+    "import": (
+        "retskilde.import_command:import_command",
+        "Importér lokale filer (PDF, DOCX, HTML, TXT, Markdown) eller mapper med dem.",
+    ),
+    "serve-public": (
+        "retskilde.deploy_commands:serve_public",
+        "Vis den offentlige instans: det, Docker-imaget kører.",
+    ),
+    "publish": (
+        "retskilde.deploy_commands:publish",
+        "Udgiv sitet på en hostingplatform (med databasen bygget ind i imaget).",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands in LAZY_COMMANDS are imported when used, not when listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            return load_command(name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS:
+                rows.append((name, _shortened(LAZY_COMMANDS[name][1], limit)))
+            else:
+                command = super().get_command(ctx, name)
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut at a word to `limit` characters, as click shortens a command's help."""
+    from click.utils import make_default_short_help
+
+    return make_default_short_help(text, limit)
+
+
+def load_command(name: str) -> click.Command:
+    """The command `name` of LAZY_COMMANDS, imported now."""
+    module, _, attribute = LAZY_COMMANDS[name][0].partition(":")
+    return getattr(import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="retskilde")
 def cli() -> None:
     """Retskilde: søgbar vidensbase over dansk social- og beskæftigelsesretlig praksis.
@@ -73,6 +139,8 @@ def validate(path: Path) -> None:
     Hver fejl nævner filen og feltet; en fil eller mappe, der ikke kan læses, nævnes med
     grunden.
     """
+    from retskilde.contract import validate_path
+
     records, problems = validate_path(path)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -150,6 +218,8 @@ def build(corpus: Path, db_path: Path, full: bool) -> None:
 @click.option("--reload", is_flag=True, help="Genstart ved ændringer i koden (udvikling).")
 def serve(db_path: Path, host: str, port: int, reload: bool) -> None:
     """Vis databasen i Datasette med metadata.yml og datasette_plugins/."""
+    from retskilde.site import datasette_serve_args
+
     if not db_path.exists():
         raise click.ClickException(f"{db_path} findes ikke; kør først `retskilde build`.")
     args = [sys.executable, "-m", "datasette", *datasette_serve_args(db_path)]
@@ -189,9 +259,9 @@ def search(
     """
     import json
 
-    from retskilde.db.query import FieldFilter
     from retskilde.db.search import SearchUnavailable, query_too_long
     from retskilde.db.search import search as run_search
+    from retskilde.db.search.query import FieldFilter
     from retskilde.db.sqlite import sqlite3
 
     if too_long := query_too_long(query):
@@ -243,10 +313,3 @@ def _plain_snippet(snippet: str) -> str:
     import html
 
     return html.unescape(snippet.replace("<mark>", "»").replace("</mark>", "«"))
-
-
-cli.add_command(scrape)
-cli.add_command(serve_public)
-cli.add_command(publish)
-cli.add_command(kommuner)
-cli.add_command(import_command)

@@ -20,9 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urljoin, urlparse
-
-from bs4 import Tag
 
 from retskilde.scrapers.agenda import (
     DATE_TIME,
@@ -40,6 +39,9 @@ from retskilde.scrapers.agenda import (
 from retskilde.scrapers.extract import extract_paragraphs
 from retskilde.scrapers.htmltext import inline_text, link_title, soup_of, squash
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 PLATFORM = "aabendagsorden"
 RESULT_CAP = 50  # the search never answers more than this many meetings
@@ -164,6 +166,8 @@ def _origin(url: str) -> str:
 def _item_block(title: Tag) -> list:
     # The item is what follows its title up to the next title: inside the largest ancestor
     # that holds no other title, or else among the title's siblings.
+    from bs4 import Tag
+
     block = title
     while block.parent is not None and len(block.parent.select(".agenda-item-title")) == 1:
         block = block.parent

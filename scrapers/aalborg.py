@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlparse
-
-from bs4 import NavigableString, Tag
 
 from retskilde.scrapers.agenda import (
     AgendaResult,
@@ -33,6 +32,9 @@ from retskilde.scrapers.agenda import (
 from retskilde.scrapers.dates import parse_date
 from retskilde.scrapers.htmltext import inline_text, soup_of, squash
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 PLATFORM = "aalborg"
 _LINK_TITLE = re.compile(
@@ -92,6 +94,8 @@ def _as_sections(holder: Tag) -> None:
 
 
 def _marked_closed(holder: Tag) -> bool:
+    from bs4 import NavigableString
+
     for string in holder.find_all(string=True):
         if isinstance(string, NavigableString) and _MARK.match(squash(str(string))):
             mark = squash(str(string)).casefold()

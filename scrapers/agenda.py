@@ -14,13 +14,15 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field, replace
-
-from bs4 import BeautifulSoup, NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from retskilde.scrapers.errors import SourceError
 from retskilde.scrapers.htmltext import BLOCK_TAGS, clean_html, inline_text, paragraphs, squash
 from retskilde.scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 SOURCE = "kommune"
 DOC_TYPE = "dagsordenpunkt"
@@ -73,6 +75,8 @@ class Section:
 
 def fragment(markup: str) -> Tag:
     """`markup` parsed as the body of a page (a word processor's <title> stays where it is)."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(f"<html><head></head><body>{markup}</body></html>", "lxml")
     return soup.body
 
@@ -116,6 +120,8 @@ def _texts(soup: BeautifulSoup, holder: Tag) -> tuple[str, ...]:
 
 def section_of(heading: str, nodes: list, base_url: str) -> Section | None:
     """The section `heading` made of `nodes` (moved out of their tree); None when it has no text."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
     soup = BeautifulSoup("", "lxml")
     holder = soup.new_tag("div")
     for node in nodes:
@@ -144,6 +150,8 @@ def promote_headings(holder: Tag, names: list[str]) -> None:
 def _is_sub_heading(tag: Tag) -> bool:
     # The platforms write their section headings as bare text (<h3>Sagsfremstilling</h3>); a
     # heading the case writer made in Word comes wrapped (<h3><span>Om Grenhusene</span></h3>).
+    from bs4 import NavigableString, Tag
+
     return any(isinstance(c, Tag) for c in tag.children) and all(
         isinstance(c, Tag)
         and c.name in ("span", "b", "strong", "em", "i", "u")
@@ -154,6 +162,8 @@ def _is_sub_heading(tag: Tag) -> bool:
 
 def _heading_level(container: Tag) -> Tag:
     # Down through lone wrappers (<div><div>…<h3>) to where the section headings stand.
+    from bs4 import NavigableString, Tag
+
     level = container
     while level.find("h3", recursive=False) is None:
         elements = [c for c in level.children if isinstance(c, Tag)]
@@ -167,6 +177,8 @@ def _heading_level(container: Tag) -> Tag:
 def _flat_children(level: Tag) -> list:
     # Real items wrap "Indstilling" and "Beslutning i … den …" in an extra <div> among the
     # sections; such a wrapper's own headings are sections like the others.
+    from bs4 import NavigableString, Tag
+
     out: list = []
     for child in list(level.children):
         if (
@@ -182,6 +194,8 @@ def _flat_children(level: Tag) -> list:
 
 def sections_of(root: Tag, base_url: str, default_heading: str = "") -> list[Section]:
     """The `<h3>` sections under `root` in order, untitled text (a subtitle) first."""
+    from bs4 import Tag
+
     container = root.find(id="sagsfremstillingContainer") or root
     _drop_noise(container)
     found: list[Section] = []

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
-
-from bs4 import BeautifulSoup, Comment, Tag
 
 from retskilde.numbers import NUMBER, canonical_number
 from retskilde.scrapers.dates import MONTH_NAMES, is_date_only, parse_date
@@ -32,6 +31,9 @@ from retskilde.scrapers.htmltext import (
     squash,
 )
 from retskilde.scrapers.ids import MAX_ID_LENGTH, bounded_id, slug  # noqa: F401 (MAX_ID_LENGTH: public)
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 SOURCE = "ast"
 DEFAULT_BASE_URL = "https://www.ast.dk"
@@ -446,6 +448,8 @@ def _meta_value(key: str, pieces: list[str], inline: bool = False) -> tuple[str 
 
 def _remove_pieces(root: Tag, pieces: list) -> None:
     """Remove the read pieces with every element around them that holds nothing else."""
+    from bs4 import Tag
+
     taken = {id(piece) for piece in pieces}
 
     def only_taken(tag: Tag) -> bool:
@@ -466,6 +470,8 @@ def _remove_pieces(root: Tag, pieces: list) -> None:
 
 def _metadata(root: Tag) -> dict[str, str]:
     """The metadata box's label/value pairs, whatever the markup; removed once read."""
+    from bs4 import Comment
+
     pieces = [s for s in root.find_all(string=True) if s.strip() and not isinstance(s, Comment)]
     texts = [squash(str(s)) for s in pieces]
     found: dict[str, str] = {}

@@ -1,4 +1,9 @@
-"""Write Document records into corpus/: validated first, atomically, only when something changed."""
+"""Write Document records into corpus/: validated first, atomically, only when something changed.
+
+When a stored record changes (gældende → historisk, a new text, a Referat replacing a Dagsorden),
+the version it replaces is kept under `<source>/.history/<id>/<its fetched_at>.json`, so the
+corpus holds every version the scrapers saw; the build turns them into the `versions` table.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,7 @@ from retskilde.scrapers.files import atomic_write
 
 # Provenance that changes on every fetch; a record that differs only here is not a new version.
 VOLATILE_FIELDS = ("fetched_at",)
-# Earlier versions of a record are kept here, in the source's folder: <folder>/.history/<id>/
-# <fetched_at>.json. Hidden folders are no records to the build or `retskilde validate`; the
-# build reads them into the `versions` table (db/history.py).
-HISTORY_FOLDER = ".history"
-_UNSAFE = re.compile(r"[^0-9A-Za-z.+-]")
-
-
-def history_name(fetched_at: str) -> str:
-    """The file name of a version fetched at `fetched_at` (no ':' for other file systems)."""
-    return _UNSAFE.sub("-", fetched_at) + ".json"
+HISTORY_FOLDER = ".history"  # hidden: validate and build read it only as history
 
 
 class InvalidRecord(Exception):
@@ -59,9 +55,24 @@ class CorpusWriter:
         """Where the record with this id lives."""
         return self.folder / f"{record_id}.json"
 
-    def history(self, record_id: str) -> Path:
-        """The folder with the earlier versions of the record with this id."""
+    def history_folder(self, record_id: str) -> Path:
+        """Where the earlier versions of the record with this id are kept."""
         return self.folder / HISTORY_FOLDER / record_id
+
+    def keep_version(self, stored: dict) -> Path:
+        """Put `stored`, about to be replaced, in the record's history; returns its file."""
+        stamp = re.sub(r"[^0-9A-Za-z]", "", str(stored.get("fetched_at") or "")) or "ukendt"
+        folder = self.history_folder(stored["id"])
+        data = record_json(stored)
+        path = folder / f"{stamp}.json"
+        number = 1
+        while path.exists():
+            if path.read_bytes() == data:
+                return path
+            number += 1
+            path = folder / f"{stamp}-{number}.json"
+        atomic_write(path, data)
+        return path
 
     def read(self, record_id: str) -> dict | None:
         """The stored record with this id, or None when missing or unreadable."""
@@ -86,13 +97,7 @@ class CorpusWriter:
             and _comparable(stored) == _comparable(record)
         ):
             return WriteOutcome.UNCHANGED
-        if stored is not None and not stored.get("example"):
-            self._keep(stored, path)
+        if stored is not None and not stored.get("example") and stored.get("id") == record["id"]:
+            self.keep_version(stored)
         atomic_write(path, record_json(record))
         return WriteOutcome.CHANGED if existed else WriteOutcome.NEW
-
-    def _keep(self, stored: dict, path: Path) -> None:
-        """Keep the stored version, as it was on disk, before a new one replaces it."""
-        kept = self.history(stored["id"]) / history_name(str(stored.get("fetched_at", "")))
-        if not kept.exists():
-            atomic_write(kept, path.read_bytes())

@@ -21,14 +21,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
-
-import httpx
-from protego import Protego
 
 from retskilde import __version__
 from retskilde.scrapers.errors import SourceError
 from retskilde.scrapers.rawstore import RawStore, Snapshot
+
+if TYPE_CHECKING:
+    import httpx
+    from protego import Protego
 
 USER_AGENT = (
     f"Retskilde/{__version__} (+https://github.com/retskilde/retskilde; kontakt via issues)"
@@ -122,6 +124,8 @@ class Fetcher:
         self.on_response = on_response
         self.user_agent = user_agent
         self.requests = 0
+        import httpx  # ~110 ms: only when something is fetched, not for `--help`
+
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=self.policy.timeout,
@@ -169,6 +173,8 @@ class Fetcher:
             raise RobotsDisallowed(url, "robots.txt tillader ikke, at siden hentes")
 
     def _robots_for(self, url: str) -> Protego:
+        from protego import Protego
+
         # RFC 9309: `*` and `$` in paths, the longest matching rule wins, and an Allow beats a
         # Disallow of the same length. urllib.robotparser takes rules literally and in file
         # order, so it let `/soeg?q=…` through under `Disallow: /*?`.
@@ -230,6 +236,8 @@ class Fetcher:
 
     def _send(self, url: str, headers: dict[str, str], keep: bool = True) -> httpx.Response:
         """One GET with retries; returns the first response that is not worth retrying."""
+        import httpx
+
         host = urlparse(url).netloc
         shown = url if keep else without_query(url)
         attempts = self.policy.max_retries + 1

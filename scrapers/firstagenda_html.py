@@ -13,9 +13,8 @@ parser serves saved or server-rendered pages, and a test holds both paths to the
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urljoin, urlparse
-
-from bs4 import Tag
 
 from retskilde.scrapers.agenda import (
     AgendaResult,
@@ -30,6 +29,9 @@ from retskilde.scrapers.dates import parse_date
 from retskilde.scrapers.firstagenda import bilag_url, is_guid, meeting_page_url, origin
 from retskilde.scrapers.htmltext import inline_text, link_title, soup_of
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _TIME = re.compile(r"\bkl\.?\s*(\d{1,2})[.:](\d{2})\b")
 _BILAG_PATH = re.compile(r"/vis/pdf/bilag/([0-9a-f-]{36})", re.I)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
 
 # Tags kept in the cleaned HTML; everything else is unwrapped (its text kept) or dropped.
 ALLOWED_TAGS = {
@@ -111,6 +114,8 @@ def decode_html(content: bytes) -> str:
 
 def soup_of(content: bytes) -> BeautifulSoup:
     """A parsed HTML document (lxml), decoded with `decode_html`."""
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(decode_html(content), "lxml")
 
 
@@ -120,11 +125,15 @@ def squash(text: str) -> str:
 
 
 def _has_block_child(tag: Tag) -> bool:
+    from bs4 import Tag
+
     return any(isinstance(d, Tag) and d.name in BLOCK_TAGS for d in tag.descendants)
 
 
 def _inline_text(node: Tag | NavigableString) -> str:
     # Strings are joined as they stand ("<a>pdf</a>." stays "pdf."); only <br> and cells add space.
+    from bs4 import Comment, NavigableString
+
     if isinstance(node, Comment):
         return ""
     if isinstance(node, NavigableString):
@@ -143,6 +152,8 @@ def inline_text(node: Tag) -> str:
 
 def paragraphs(node: Tag) -> list[str]:
     """The text of `node` as paragraphs: one per block element, headings their own paragraph."""
+    from bs4 import Comment, Tag
+
     out: list[str] = []
     buffer: list[str] = []
 
@@ -176,6 +187,8 @@ def _safe_href(href: str, base_url: str) -> str | None:
 
 def clean_html(node: Tag, base_url: str) -> str:
     """`node`'s content reduced to a safe tag subset, no attributes but absolute http(s) links."""
+    from bs4 import BeautifulSoup, Comment
+
     fragment = BeautifulSoup(str(node), "lxml")
     root = fragment.body or fragment
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):

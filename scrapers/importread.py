@@ -15,14 +15,17 @@ import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from retskilde.scrapers.dates import parse_date
 from retskilde.scrapers.extract import ExtractError, has_words, kind_of, normalise
 from retskilde.scrapers.htmltext import inline_text, paragraphs, soup_of
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 FORMATS = {
     ".pdf": "pdf",

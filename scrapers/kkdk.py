@@ -17,9 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlencode, urljoin, urlparse
-
-from bs4 import Tag
 
 from retskilde.scrapers.agenda import (
     DATE_TIME,
@@ -34,6 +33,9 @@ from retskilde.scrapers.agenda import (
 )
 from retskilde.scrapers.htmltext import inline_text, link_title, soup_of, squash
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 PLATFORM = "kk"
 PAGE_LIMIT = 50

@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
-
-from bs4 import Tag
 
 from retskilde.scrapers.agenda import (
     AgendaResult,
@@ -32,6 +31,9 @@ from retskilde.scrapers.agenda import (
 )
 from retskilde.scrapers.htmltext import inline_text, soup_of, squash
 from retskilde.scrapers.kommuner import Kommune
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 PLATFORM = "meetingsplus"
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from retskilde.scrapers.errors import SourceError
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 # sitemaps.org: a sitemap is at most 50 MB uncompressed; more is a broken or hostile file.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -65,6 +67,8 @@ def parse_sitemap(content: bytes, url: str) -> Sitemap:
     if content[:2] == _GZIP_MAGIC:
         content = _gunzip(content, url)
     # No entity expansion and no network: a sitemap is data, never a way to read local files.
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=True)
     try:
         root = etree.fromstring(content, parser)

@@ -19,14 +19,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
-
-from bs4 import BeautifulSoup, Tag
 
 from retskilde.scrapers.dates import is_date_only, parse_date
 from retskilde.scrapers.errors import SourceError
 from retskilde.scrapers.htmltext import inline_text, link_title, paragraphs, soup_of, squash
 from retskilde.scrapers.ids import bounded_id, slug
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
 
 SOURCE = "star"
 DEFAULT_BASE_URL = "https://star.dk"

@@ -11,8 +11,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY,
@@ -123,6 +121,8 @@ class CrawlState:
         self.path = path
         self.source = source
         path.parent.mkdir(parents=True, exist_ok=True)
+        from filelock import FileLock, Timeout
+
         self._lock = FileLock(path.with_suffix(".lock"), timeout=0)
         try:
             self._lock.acquire()

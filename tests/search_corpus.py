@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 from retskilde.db.build import build
-from retskilde.db.fts import create_index, fill_index
+from retskilde.db.build.index import create_index, fill_index
 from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
@@ -206,7 +206,7 @@ def build_search_db(folder: Path) -> Path:
 
 def index_texts(texts: list[str]) -> sqlite3.Connection:
     """An in-memory database whose documents have these texts, indexed like the real build."""
-    from retskilde.db.analyzer import default_analyzer
+    from retskilde.db.analysis.analyzer import default_analyzer
 
     conn = sqlite3.connect(":memory:")
     conn.execute(

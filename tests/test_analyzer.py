@@ -4,11 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retskilde.db.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
-from retskilde.db.build import build
-from retskilde.db.search import search
-from retskilde.db.sqlite import sqlite3
-from retskilde.db.tokenchars import (
+from retskilde.db.analysis.analyzer import Analyzer, LexiconError, default_analyzer, load_lexicon
+from retskilde.db.analysis.tokenchars import (
     FTS_TOKENIZE,
     latin1_token_table,
     pattern_for,
@@ -16,6 +13,9 @@ from retskilde.db.tokenchars import (
     token_char_ranges,
     token_pattern,
 )
+from retskilde.db.build import build
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
 analyzer = default_analyzer()

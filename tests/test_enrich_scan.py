@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retskilde.db.enrich import decisions
+from retskilde.db.enrich import decisions, scan
 from retskilde.db.enrich.laws import registry
 from retskilde.db.enrich.municipalities import _patterns as municipality_patterns
 from retskilde.db.enrich.scan import (
@@ -201,3 +202,72 @@ def test_a_shared_sentence_index_equals_the_texts_own(title, text):
         assert shared.key(position) == key
         if key:
             assert shared.following(key) == own.following(key)
+
+
+# -- the pattern read without re's private parser (issue 11) ---------------------------------
+
+
+def test_scan_uses_only_public_interfaces_of_re():
+    source = Path(scan.__file__).read_text("utf-8")
+    assert "_parser" not in source and "_casefix" not in source and "sre_" not in source
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "fold", "prefix"),
+    [
+        (r"\bophæv(?:er|ede|et)\b", 0, False, "ophæve"),
+        (r"(?:fandt|finder)\s+ikke", 0, False, "f"),
+        (
+            r"(?<![\w])(?:indretning af (?:bolig|boligen))(?![\w])",
+            re.I,
+            True,
+            "indretning af bolig",
+        ),
+        (r"ab?c", 0, False, "a"),
+        (r"ab*c", 0, False, "a"),
+        (r"ab+c", 0, False, "ab"),
+        (r"a\.b", 0, False, "a.b"),
+        (r"a\wb", 0, False, "a"),
+        (r"\n{3,}", 0, False, "\n"),
+        (r"(?:ab)?c", 0, False, ""),
+        (r"(?P<navn>sag)nr", 0, False, "sagnr"),
+        (r"x[yz]", 0, False, "x"),
+        (r"sag", re.I, False, ""),
+        (r"(?-i:sag)en", re.I, False, "sag"),
+        (r"sag  # kommentar", re.X, False, ""),
+    ],
+)
+def test_literal_prefix_reads_groups_alternatives_quantifiers_and_flags(
+    pattern, flags, fold, prefix
+):
+    compiled = re.compile(pattern, flags)
+    assert literal_prefix(compiled, fold=fold) == prefix
+    # The prefix is one every match really starts with.
+    sample = "ophæver fandt ikke Indretning af boligen abc ac abbc a.b a_b \n\n\n sagnr xy sagen"
+    for match in compiled.finditer(sample):
+        text = match.group()
+        assert (text.lower() if fold else text).startswith(prefix)
+
+
+def test_only_characters_in_the_cased_ranges_have_case():
+    ranges = scan.CASED_RANGES
+    inside = {code for start, end in ranges for code in (start, end - 1)}
+    assert inside
+    for code in range(sys.maxunicode + 1):
+        if any(start <= code < end for start, end in ranges):
+            continue
+        char = chr(code)
+        assert char.lower() == char.upper() == char.casefold() == char, hex(code)
+
+
+@pytest.mark.parametrize("char", list("abcdefghijklmnopqrstuvwxyzæøåé"))
+def test_extra_cases_hold_every_character_re_folds_to_a_needle_letter(char):
+    pattern = re.compile(re.escape(char), re.I)
+    extra = set(scan.extra_cases(char))
+    for start, end in scan.CASED_RANGES:
+        for code in range(start, end):
+            other = chr(code)
+            if len(other.lower()) != 1:
+                continue  # "İ": the lower-cased text is then not aligned, and never searched
+            if other.lower() != char.lower() and pattern.fullmatch(other):
+                assert other in extra, (char, hex(code))

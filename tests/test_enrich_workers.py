@@ -9,8 +9,8 @@ import sqlite_utils
 
 import retskilde.db.enrich
 from bench.synthetic import synthetic_rows
+from retskilde.db.build.schema import create_tables, insert_lookups
 from retskilde.db.enrich import WORKERS_VARIABLE, _workers, enrich
-from retskilde.db.schema import create_tables, insert_lookups
 
 TABLES = ("law_references", "citations", "document_topics", "document_municipalities")
 

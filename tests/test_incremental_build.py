@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from retskilde import DEFAULT_CORPUS
 from retskilde.cli import cli
 from retskilde.db.build import InvalidCorpus, build
-from retskilde.db.incremental import BUILD_INFO_KEYS
+from retskilde.db.build.incremental import BUILD_INFO_KEYS
 
 # Tables FTS5 keeps its index in: compared through the index's terms and positions instead,
 # which do not depend on how the index's segments happen to be laid out.

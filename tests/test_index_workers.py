@@ -10,12 +10,10 @@ from click.testing import CliRunner
 
 from bench.synthetic import synthetic_rows
 from retskilde.cli import cli
-from retskilde.db.analyzer import default_analyzer
-from retskilde.db.fts import (
+from retskilde.db.analysis.analyzer import default_analyzer
+from retskilde.db.build.index import (
     DEFAULT_HASH_SIZE,
-    FTS_TABLE,
     INDEX_WORKERS_VARIABLE,
-    SEARCH_TABLES,
     create_index,
     drop_index,
     fill_index,
@@ -23,9 +21,10 @@ from retskilde.db.fts import (
     index_workers,
     verify_index,
 )
-from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.build.schema import create_tables, insert_lookups
 from retskilde.db.settings import SettingError, can_fork, worker_count
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import FTS_TABLE, SEARCH_TABLES
 
 SHADOW_TABLES = ("data", "idx", "docsize", "config")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from retskilde.db.analyzer import LEXICON_PATH, Analyzer, LexiconError, load_lexicon
+from retskilde.db.analysis.analyzer import LEXICON_PATH, Analyzer, LexiconError, load_lexicon
 from retskilde.db.search import search
 from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from retskilde.contract import load_schema, validate_record
-from retskilde.db.compiler import _Compiler
+from retskilde.db.build.normalise import document_row
 from retskilde.db.enrich.decisions import find_decisions, normalise_number
-from retskilde.db.normalise import document_row
-from retskilde.db.query import parse
+from retskilde.db.search.compiler import _Compiler
+from retskilde.db.search.query import parse
 from retskilde.db.sqlite import sqlite3
 from retskilde.numbers import NUMBER, SCHEMA_PATTERN, canonical_number, is_canonical
 from retskilde.scrapers.ast import parse_principmeddelelse
@@ -122,8 +122,8 @@ def test_a_record_may_carry_the_number_as_written_and_the_build_stores_it_canoni
 
 
 def test_one_notion_of_a_heading_for_the_page_and_the_enrichment():
+    from retskilde.db.analysis.headings import is_heading
     from retskilde.db.enrich import text
-    from retskilde.db.headings import is_heading
     from tests.datasette_plugins_loader import load_plugin
 
     page = load_plugin("retskilde_document_page")

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retskilde.db.analyzer import default_analyzer
-from retskilde.db.query import Alternative, FieldFilter, Paragraph, parse
+from retskilde.db.analysis.analyzer import default_analyzer
 from retskilde.db.search import SearchResult, search
+from retskilde.db.search.query import Alternative, FieldFilter, Paragraph, parse
 from retskilde.db.sqlite import sqlite3
 
 term = default_analyzer().term
@@ -255,8 +255,8 @@ def test_letter_paragraphs_written_apart(query, paragraph):
 
 @pytest.mark.parametrize("query", ["§ 68a", "§ 68 a", "servicelovens § 68 a"])
 def test_a_letter_paragraph_finds_both_spellings(query):
-    from retskilde.db.compiler import compile_query
-    from retskilde.db.fts import FTS_TABLE
+    from retskilde.db.search.compiler import compile_query
+    from retskilde.db.tables import FTS_TABLE
     from tests.search_corpus import index_texts
 
     texts = [

@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retskilde import PROJECT_ROOT
-from retskilde.db.analyzer import default_analyzer
-from retskilde.db.fts import FTS_TABLE, TEXT_COLUMN, IndexMismatch, verify_index
-from retskilde.db.normalise import normalise_text
-from retskilde.db.query import FieldFilter
+from retskilde.db.analysis.analyzer import default_analyzer
+from retskilde.db.build.index import IndexMismatch, verify_index
+from retskilde.db.build.normalise import normalise_text
 from retskilde.db.search import search
+from retskilde.db.search.query import FieldFilter
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import FTS_TABLE, TEXT_COLUMN
 from tests.search_corpus import index_texts
 
 analyzer = default_analyzer()
@@ -173,7 +174,7 @@ def test_inflections_compounds_synonyms_and_prefixes_find_the_document(conn, que
 
 
 def test_compounds_split_into_known_parts_only():
-    from retskilde.db.fts import compound_pairs
+    from retskilde.db.build.index import compound_pairs
 
     terms = dict.fromkeys(
         ["kommun", "kommunikation", "fleksjob", "ordning", "fleksjobordning", "pension"]
@@ -298,9 +299,9 @@ def test_real_build_verifies_the_index(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("query", ["hjælpemid*", "fleks*", "sygedag*", "aar*"])
 def test_python_snippets_for_prefixes_mark_what_fts5_marks(conn, query):
-    from retskilde.db import snippets
-    from retskilde.db.compiler import compile_query
-    from retskilde.db.query import parse
+    from retskilde.db.analysis import snippets
+    from retskilde.db.search.compiler import compile_query
+    from retskilde.db.search.query import parse
 
     compiled = compile_query(conn, parse(query))
     assert compiled.prefixes
@@ -322,13 +323,13 @@ def test_prefix_search_snippets_are_marked(conn):
 
 
 def test_common_words_expand_only_when_the_lexicon_names_them(conn, monkeypatch):
-    import retskilde.db.compiler
-    from retskilde.db.compiler import compile_query
-    from retskilde.db.query import parse
+    import retskilde.db.search.compiler
+    from retskilde.db.search.compiler import compile_query
+    from retskilde.db.search.query import parse
 
     assert "kvalitetsstandard" in compile_query(conn, parse("kvalitet")).fts
     # Make every word "common": only the lexicon's parts (fleksjob) still find compounds.
-    monkeypatch.setattr(retskilde.db.compiler, "COMMON_MIN_DOCS", 1)
-    monkeypatch.setattr(retskilde.db.compiler, "COMMON_SHARE", 0.0)
+    monkeypatch.setattr(retskilde.db.search.compiler, "COMMON_MIN_DOCS", 1)
+    monkeypatch.setattr(retskilde.db.search.compiler, "COMMON_SHARE", 0.0)
     assert "kvalitetsstandard" not in compile_query(conn, parse("kvalitet")).fts
     assert "fleksjobordning" in compile_query(conn, parse("fleksjob")).fts

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from retskilde.db.fts import fill_topics
+from retskilde.db.build.index import fill_topics
 from retskilde.db.search import search
 from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import retskilde.db.search
-from retskilde.db.parallel import ParallelReader
 from retskilde.db.search import search
+from retskilde.db.search.parallel import ParallelReader
+from retskilde.db.search.timelimit import TimeLimit
 from retskilde.db.sqlite import sqlite3
-from retskilde.db.timelimit import TimeLimit
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from retskilde.db.analyzer import default_analyzer
+from retskilde.db.analysis.analyzer import default_analyzer
+from retskilde.db.analysis.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS, excerpt, lead, marked
 from retskilde.db.build import build
 from retskilde.db.search import search
-from retskilde.db.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS, excerpt, lead, marked
 from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
@@ -128,10 +128,10 @@ def test_search_answers_over_a_large_repetitive_document(large_db):
 def test_no_snippet_is_made_once_the_time_is_up(large_db):
     import time
 
-    from retskilde.db.compiler import compile_query
-    from retskilde.db.query import parse
     from retskilde.db.search import _snippets
-    from retskilde.db.timelimit import TimeLimit
+    from retskilde.db.search.compiler import compile_query
+    from retskilde.db.search.query import parse
+    from retskilde.db.search.timelimit import TimeLimit
 
     conn = sqlite3.connect(large_db)
     compiled = compile_query(conn, parse("fleksjob"))

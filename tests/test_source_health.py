@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from retskilde.cli import cli
 from retskilde.db.build import BuildFileError, build
-from retskilde.db.health import NEVER_RUN, RUN_FIELDS, read_run_logs
+from retskilde.db.build.health import NEVER_RUN, RUN_FIELDS, read_run_logs
 from retskilde.db.sqlite import sqlite3
 from retskilde.scrapers.kommuner import all_kommuner
 from retskilde.scrapers.runlog import KindRun, append_runs, runs_path

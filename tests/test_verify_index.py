@@ -7,10 +7,10 @@ import re
 import pytest
 import sqlite_utils
 
-from retskilde.db.analyzer import Analyzer, default_analyzer
-from retskilde.db.fts import VERIFY_WINDOW, IndexMismatch, index_documents, verify_index
-from retskilde.db.normalise import document_row
-from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
+from retskilde.db.build.index import VERIFY_WINDOW, IndexMismatch, index_documents, verify_index
+from retskilde.db.build.normalise import document_row
+from retskilde.db.build.schema import create_tables, insert_lookups
 from tests.conftest import make_record
 
 LONG = " ".join(f"Afsnit {i} om fleksjob, ledighedsydelse og hjælpemidler." for i in range(2000))

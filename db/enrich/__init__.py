@@ -18,6 +18,7 @@ from functools import cache
 
 import sqlite_utils
 
+from retskilde.db.analysis.snippets import excerpt as snippet
 from retskilde.db.enrich.decisions import DecisionRef, find_decisions, normalise_number
 from retskilde.db.enrich.lawrefs import FoundRef, LawRef, canonical, find_refs, paragraph_label
 from retskilde.db.enrich.laws import registry
@@ -32,7 +33,6 @@ from retskilde.db.enrich.schema import create_enrichment_indexes, create_enrichm
 from retskilde.db.enrich.text import section_index, sentence_index, share_sentences
 from retskilde.db.enrich.topics import Assignment, DocumentFacts, assign_topics, taxonomy
 from retskilde.db.settings import can_fork, worker_count
-from retskilde.db.snippets import excerpt as snippet
 
 _SOURCE = "kildens paragraf-felt"
 _SOURCE_COLUMNS = "id, doc_type, number, title, summary, text, keywords, law_names, paragraph, date"

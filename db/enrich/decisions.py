@@ -11,9 +11,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from retskilde.db.analysis.snippets import excerpt
 from retskilde.db.enrich.scan import Scanner
 from retskilde.db.enrich.text import SentenceIndex, blocks, is_heading, sentence_index
-from retskilde.db.snippets import excerpt
 from retskilde.numbers import NUMBER as _NUMBER
 from retskilde.numbers import canonical_number
 

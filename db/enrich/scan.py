@@ -27,15 +27,41 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
-try:  # re's own table of extra case-insensitive equivalences ("s" ~ "ſ"), Python >= 3.11.
-    from re._casefix import _EXTRA_CASES
-except ImportError:  # pragma: no cover - then no lower-cased text is trusted
-    _EXTRA_CASES = None
+# Where Unicode has letters with case (to Adlam, U+1E943), without the large blocks that have
+# none (CJK, Hangul, surrogates, private use); tests/test_enrich_scan.py checks that no
+# character outside these has a case.
+CASED_RANGES = ((0, 0x3400), (0xA000, 0xAC00), (0xD7A4, 0xD800), (0xF900, 0x1F000))
 
-try:
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - then patterns get no literal start and no word start
-    _sre_parse = None
+
+@lru_cache(maxsize=1)
+def _case_groups() -> dict[str, str]:
+    """Characters grouped by their upper case (when one character) and by their case folding:
+    the groups `re` matches to each other under IGNORECASE. Only groups whose members do not
+    all lower-case alike are kept. Made once, on first use (about 0.2 s)."""
+    groups: dict[str, set[str]] = {}
+    for code in (c for start, end in CASED_RANGES for c in range(start, end)):
+        char = chr(code)
+        upper = char.upper()
+        if len(upper) == 1:
+            groups.setdefault("u" + upper, set()).add(char)
+        groups.setdefault("f" + char.casefold(), set()).add(char)
+    return {
+        key: "".join(sorted(members))
+        for key, members in groups.items()
+        if len({m.lower() for m in members}) > 1
+    }
+
+
+def extra_cases(char: str) -> str:
+    """The characters `re` may match to `char` under IGNORECASE that `str.lower` does not make
+    equal to it ("s" ~ "ſ", "i" ~ "ı", "µ" ~ "μ"): a lower-cased copy of a text holding one of
+    them is no place to look for `char`. (A superset errs on the safe side: more texts are
+    scanned with `finditer`.)"""
+    groups = _case_groups()
+    upper = char.upper()
+    found = set(groups.get("u" + upper, "")) if len(upper) == 1 else set()
+    found |= set(groups.get("f" + char.casefold(), ""))
+    return "".join(sorted(c for c in found if c.lower() != char.lower()))
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -57,13 +83,163 @@ def trie_pattern(words: Iterable[str]) -> str:
     return build(root)
 
 
-def _parse(pattern: re.Pattern):
-    if _sre_parse is None:
-        return None
-    try:
-        return _sre_parse.parse(pattern.pattern, pattern.flags).data
-    except Exception:  # noqa: BLE001 - an unparsable pattern simply gets no shortcut
-        return None
+# What a pattern's source starts with, read here instead of through `re`'s private parser: the
+# patterns are the enrichment's own, and anything this reading does not know simply ends the
+# literal start (a shorter needle, or none: then the scanner uses `finditer`, always exact).
+_ZERO_WIDTH = ("(?<!", "(?<=", "(?!", "(?=")
+_SPECIAL = set(".^$*+?{}[]\\|()")
+_LITERAL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
+_INLINE_FLAGS = re.compile(r"\(\?([aiLmsux]*)(?:-([imsx]+))?([:)])")
+
+
+def _group_end(source: str, start: int) -> int:
+    """The index just after the ")" closing the group that opens at `start`."""
+    depth, i = 0, start
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(source, i)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced group")
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index just after the "]" closing the character class that opens at `start`."""
+    i = start + 1
+    if i < len(source) and source[i] == "^":
+        i += 1
+    if i < len(source) and source[i] == "]":
+        i += 1
+    while i < len(source):
+        if source[i] == "\\":
+            i += 2
+            continue
+        if source[i] == "]":
+            return i + 1
+        i += 1
+    raise ValueError("unbalanced class")
+
+
+def _alternatives(source: str) -> list[str]:
+    """`source` split at its top-level "|" (one item when it has none)."""
+    parts, start, i = [], 0, 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            i = _class_end(source, i)
+        elif char == "(":
+            i = _group_end(source, i)
+        elif char == "|":
+            parts.append(source[start:i])
+            i = start = i + 1
+        else:
+            i += 1
+    return [*parts, source[start:]]
+
+
+def _common_start(texts: list[str]) -> str:
+    shortest = min(texts, key=len)
+    for index, char in enumerate(shortest):
+        if any(text[index] != char for text in texts):
+            return shortest[:index]
+    return shortest
+
+
+def _quantifier(source: str, i: int) -> tuple[int, int]:
+    """(minimum repeats, length) of the quantifier at `i`; (1, 0) when there is none."""
+    if i >= len(source):
+        return 1, 0
+    char = source[i]
+    lazy = 1 if i + 1 < len(source) and source[i + 1] in "?+" else 0
+    if char in "?*":
+        return 0, 1 + lazy
+    if char == "+":
+        return 1, 1 + lazy
+    match = re.match(r"\{(\d*)(?:,(\d*))?\}", source[i:])
+    if match:
+        low = int(match.group(1) or 0)
+        return low, match.end() + (1 if source[i + match.end() : i + match.end() + 1] == "?" else 0)
+    return 1, 0
+
+
+def _walk(source: str, chars: list[str], exact: bool, fold: bool) -> bool:
+    """Append the leading literals of `source` to `chars`; True when all of it was literal."""
+    alternatives = _alternatives(source)
+    if len(alternatives) > 1:
+        # What every alternative starts with ("er|ede|et" → "e").
+        starts = []
+        for alternative in alternatives:
+            found: list[str] = []
+            _walk(alternative, found, exact, fold)
+            starts.append("".join(found))
+        chars.extend(_common_start(starts))
+        return False
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if source.startswith(_ZERO_WIDTH, i):
+            i = _group_end(source, i)
+            continue
+        if source.startswith(("\\b", "\\B", "\\A"), i) or char == "^":
+            i += 1 if char == "^" else 2
+            continue
+        if char == "(":
+            end = _group_end(source, i)
+            inner, inner_exact = source[i + 1 : end - 1], exact
+            flags = _INLINE_FLAGS.match(source, i)
+            if flags and flags.group(3) == ":":
+                inner = source[flags.end() : end - 1]
+                if "i" in flags.group(1) and not fold:
+                    inner_exact = False
+                if "i" in (flags.group(2) or ""):
+                    inner_exact = True
+            elif flags:  # a global flag group "(?i)": already in pattern.flags
+                i = end
+                continue
+            elif inner.startswith("?:"):
+                inner = inner[2:]
+            elif inner.startswith("?P<"):
+                inner = inner[inner.index(">") + 1 :]
+            elif inner.startswith("?"):
+                return False  # a back reference, a condition: not literal
+            least, length = _quantifier(source, end)
+            if least == 0:
+                return False
+            whole = _walk(inner, chars, inner_exact, fold)
+            if not whole or length:
+                return False
+            i = end
+            continue
+        if char == "\\" and i + 1 < len(source):
+            escaped = source[i + 1]
+            literal = _LITERAL_ESCAPES.get(escaped) or (None if escaped.isalnum() else escaped)
+            width = 2
+        elif char in _SPECIAL:
+            return False
+        else:
+            literal, width = char, 1
+        if literal is None or not exact:
+            return False
+        least, length = _quantifier(source, i + width)
+        if least == 0:
+            return False
+        chars.append(literal)
+        if length:
+            return False  # "a+", "a{2,}": the first is certain, what follows is not
+        i += width
+    return True
 
 
 def literal_prefix(pattern: re.Pattern, fold: bool = False) -> str:
@@ -72,50 +248,40 @@ def literal_prefix(pattern: re.Pattern, fold: bool = False) -> str:
     Zero-width assertions are skipped. A case-insensitive literal only counts when `fold`, that
     is when the needle will be looked for in the lower-cased text.
     """
-    parsed = _parse(pattern)
-    if parsed is None:
-        return ""
+    if pattern.flags & re.VERBOSE or not isinstance(pattern.pattern, str):
+        return ""  # white space and comments would be read as literals
     chars: list[str] = []
-    _walk(parsed, chars, fold or not pattern.flags & re.IGNORECASE, fold)
+    try:
+        _walk(pattern.pattern, chars, fold or not pattern.flags & re.IGNORECASE, fold)
+    except ValueError:
+        return ""
     return "".join(chars)
-
-
-def _walk(ops, chars: list[str], exact: bool, fold: bool) -> bool:
-    """Append the leading literals of `ops` to `chars`; True when all of `ops` was literal."""
-    for op, value in ops:
-        if op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT, _sre_parse.AT):
-            continue
-        if op is _sre_parse.LITERAL and exact:
-            chars.append(chr(value))
-            continue
-        if op is _sre_parse.SUBPATTERN:
-            _group, add_flags, del_flags, sub = value
-            inner = exact
-            if add_flags & re.IGNORECASE and not fold:
-                inner = False
-            if del_flags & re.IGNORECASE:
-                inner = True
-            if _walk(sub.data, chars, inner, fold):
-                continue
-        return False
-    return True
 
 
 def starts_words(pattern: re.Pattern) -> bool:
     """Whether `pattern` starts with a look-behind that rules out a word character before it."""
-    parsed = _parse(pattern)
-    if not parsed or pattern.flags & re.ASCII:
+    if pattern.flags & (re.ASCII | re.VERBOSE) or not isinstance(pattern.pattern, str):
         return False
-    op, value = parsed[0]
-    if op is not _sre_parse.ASSERT_NOT or value[0] != -1:
+    source = pattern.pattern
+    while (flags := _INLINE_FLAGS.match(source)) and flags.group(3) == ")":
+        source = source[flags.end() :]
+    if not source.startswith("(?<!"):
         return False
-    inner = list(value[1])
-    if len(inner) != 1 or inner[0][0] is not _sre_parse.IN:
+    try:
+        body = source[4 : _group_end(source, 0) - 1]
+    except ValueError:
         return False
-    items = inner[0][1]
-    return (_sre_parse.CATEGORY, _sre_parse.CATEGORY_WORD) in items and all(
-        item[0] is not _sre_parse.NEGATE for item in items
-    )
+    if body == "\\w":
+        return True
+    if not body.startswith("[") or body.startswith("[^"):
+        return False
+    try:
+        if _class_end(body, 0) != len(body):
+            return False
+    except ValueError:
+        return False
+    # The class holds \w (not an escaped backslash before a "w").
+    return re.search(r"(?<!\\)(?:\\\\)*\\w", body) is not None
 
 
 class Folded:
@@ -333,11 +499,8 @@ class Scanner:
 
     def _unsafe_chars(self) -> str:
         """Characters whose presence makes the lower-cased text unreliable for these needles."""
-        if _EXTRA_CASES is None:
-            return ""
         chars = {c for needle in self.needles for c in needle}
-        extra = {chr(v) for c in chars for v in _EXTRA_CASES.get(ord(c), ())}
-        return "".join(sorted(extra))
+        return "".join(sorted({e for c in chars for e in extra_cases(c)}))
 
     def _next(self, text: str) -> Callable[[int], int] | None:
         """A function giving the first candidate at or after a position (-1: none left), or
@@ -351,8 +514,6 @@ class Scanner:
         if not self.fold:
             haystack = text
         else:
-            if _EXTRA_CASES is None:
-                return None
             form = _form(text)
             if not form.safe(self.unsafe):
                 return None
@@ -463,7 +624,7 @@ class ScannerGroup:
     def possible(self, text: str) -> set[int]:
         """The ids of the scanners that may match `text`; the others surely do not."""
         form = _form(text)
-        if _EXTRA_CASES is None or not form.safe(self.unsafe):
+        if not form.safe(self.unsafe):
             return {id(s) for s in self.scanners}
         possible = set(self._others)
         by_needle = self._by_needle

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retskilde.db.headings import is_heading  # noqa: F401 (the enrichment imports it from here)
+from retskilde.db.analysis.headings import is_heading  # noqa: F401 (the enrichment imports it from here)
 
 # Abbreviations that never end a sentence in this kind of text ("jf. SM A-25-04", "stk. 1").
 _NON_TERMINAL = {

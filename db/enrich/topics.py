@@ -19,12 +19,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from retskilde.db.analysis.snippets import excerpt as snippet
 from retskilde.db.enrich.data import DATA_DIR, DataFileError, load
 from retskilde.db.enrich.lawrefs import LawRef
 from retskilde.db.enrich.laws import registry
 from retskilde.db.enrich.scan import Scanner, ScannerGroup
 from retskilde.db.enrich.text import Span, blocks, is_heading
-from retskilde.db.snippets import excerpt as snippet
 
 DEFAULT_MIN_HITS = 2
 _RULE_KEYS = {

@@ -66,7 +66,7 @@ class AgendaSummary(Tally):
         SummaryRow("møder i køen", "meetings"),
         SummaryRow("hentet (200)", "fetched"),
         SummaryRow("ikke ændret (304)", "not_modified"),
-        SummaryRow("sprunget over", "skipped", "uændret i oversigten"),
+        SummaryRow("sprunget over", "skipped", "uændret i oversigten over møder"),
         SummaryRow("nye punkter", "new"),
         SummaryRow("ændrede punkter", "changed"),
         SummaryRow("uændrede punkter", "unchanged"),
@@ -369,7 +369,7 @@ class AgendaPlatformSource(Source):
                 municipality=options.kommune.key,
                 kind_of=lambda kind: self.kind,
             )
-            summary = _summarise(state, crawl, resumed)
+            summary = summarise_agenda(state, crawl, resumed)
             summary.failed.extend(silent)
             return summary
 
@@ -386,7 +386,8 @@ class AgendaPlatformSource(Source):
         return PlatformPages(self, options.kommune), {self.kind: found}, {self.kind: start}
 
 
-def _summarise(state: CrawlState, crawl: Crawl, resumed: bool) -> AgendaSummary:
+def summarise_agenda(state: CrawlState, crawl: Crawl, resumed: bool) -> AgendaSummary:
+    """The report of one municipality's crawl, on any agenda platform."""
     summary = AgendaSummary(skipped=crawl.skipped, resumed=resumed)
     summary.meetings = len(tally_pages(summary, state, crawl.id))
     counts = tally_records(summary, state, crawl.id)

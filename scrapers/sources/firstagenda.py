@@ -35,16 +35,13 @@ from retskilde.scrapers.runner import (
     Progress,
     Queued,
     SilentProgress,
-    SummaryRow,
-    Tally,
     close_run,
     in_queue_order,
     run_queue,
-    tally_pages,
-    tally_records,
 )
+from retskilde.scrapers.sources.agenda_platform import AgendaSummary, summarise_agenda
 from retskilde.scrapers.sources.base import Source
-from retskilde.scrapers.state import Crawl, CrawlState, QueueItem, state_path
+from retskilde.scrapers.state import CrawlState, QueueItem, state_path
 
 log = logging.getLogger("retskilde.scrape")
 
@@ -86,29 +83,6 @@ class AgendaOptions:
     def source(self) -> str:
         """The crawl-state name: one per municipality, so two can run side by side."""
         return f"firstagenda-{self.kommune.key}"
-
-
-@dataclass
-class AgendaSummary(Tally):
-    """What one crawl did: meetings asked for, records written, items left out, failures."""
-
-    ROWS = (
-        SummaryRow("møder i køen", "meetings"),
-        SummaryRow("hentet (200)", "fetched"),
-        SummaryRow("ikke ændret (304)", "not_modified"),
-        SummaryRow("sprunget over", "skipped", "uændret i udvalgslisten"),
-        SummaryRow("nye punkter", "new"),
-        SummaryRow("ændrede punkter", "changed"),
-        SummaryRow("uændrede punkter", "unchanged"),
-        SummaryRow("lukkede punkter", "closed", "ikke offentlige, ikke gemt"),
-        SummaryRow("tomme punkter", "empty", "uden tekst og bilag, ikke gemt"),
-        SummaryRow("fejl", "failed"),
-    )
-
-    meetings: int = 0
-    skipped: int = 0
-    closed: int = 0
-    empty: int = 0
 
 
 def _looks_like_json(content: bytes) -> bool:
@@ -209,15 +183,6 @@ class AgendaPages:
         return True
 
 
-def _summarise(state: CrawlState, crawl: Crawl, resumed: bool) -> AgendaSummary:
-    summary = AgendaSummary(skipped=crawl.skipped, resumed=resumed)
-    summary.meetings = len(tally_pages(summary, state, crawl.id))
-    counts = tally_records(summary, state, crawl.id)
-    summary.closed = counts.get("closed", 0)
-    summary.empty = counts.get("empty", 0)
-    return summary
-
-
 def crawl_firstagenda(
     options: AgendaOptions,
     fetcher: Fetcher,
@@ -262,7 +227,7 @@ def crawl_firstagenda(
             municipality=options.kommune.key,
             kind_of=lambda kind: KIND_MEETING,
         )
-        summary = _summarise(state, crawl, resumed)
+        summary = summarise_agenda(state, crawl, resumed)
         summary.failed.extend(silent)
         return summary
 

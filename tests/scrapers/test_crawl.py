@@ -327,7 +327,7 @@ def test_cli_reports_failures_by_url_and_exits_non_zero(site, tmp_path):
 
 
 def test_cli_kind_choices_are_the_scraper_kinds():
-    command = cli.commands["scrape"].get_command(None, "ast")
+    command = cli.get_command(None, "scrape").get_command(None, "ast")
     kind = next(p for p in command.params if p.name == "kinds")
     assert tuple(kind.type.choices) == ast.KINDS
 

@@ -12,7 +12,7 @@ from tests.scrapers.recorded import recorded_pages, recorded_sources
 
 
 def test_the_cli_has_one_scrape_command_per_registered_source():
-    scrape = cli.commands["scrape"]
+    scrape = cli.get_command(None, "scrape")
     listed = scrape.list_commands(click.Context(scrape))
     assert listed == sorted([*registry.SOURCES, "kommuner"])
     assert set(recorded_sources()) == set(registry.SOURCES)
@@ -22,7 +22,7 @@ def test_the_cli_has_one_scrape_command_per_registered_source():
 def test_a_source_command_is_made_from_its_source(name):
     source = registry.load(name)
     assert isinstance(source, Source) and source.name == name
-    command = cli.commands["scrape"].get_command(None, name)
+    command = cli.get_command(None, "scrape").get_command(None, name)
     assert command.help == source.help
     options = {opt for param in command.params for opt in param.opts}
     assert {"--since", "--base-url", "--limit", "--rate", "--corpus", "--check"} <= options

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from retskilde.db.analyzer import Analyzer, default_analyzer
+from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
 from retskilde.numbers import NUMBER_PARTS, canonical_parts
 
 FIELDS = {

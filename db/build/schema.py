@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from retskilde.db.tables import DOC_TYPES, SOURCES
+
 DOCUMENT_COLUMNS: dict[str, type] = {
     "id": str,
     "source": str,
@@ -52,62 +54,6 @@ DOCUMENT_INDEXES: list[list[str]] = [
     ["number"],
     # Covering index for the keywords list facet (datasette_plugins/retskilde_facets.py).
     ["keywords"],
-]
-
-# (id, label, description, homepage)
-SOURCES: list[tuple[str, str, str, str]] = [
-    (
-        "ast",
-        "Ankestyrelsen",
-        "Principmeddelelser, nyheder, praksisundersøgelser og tilsynsudtalelser.",
-        "https://www.ast.dk/",
-    ),
-    (
-        "star",
-        "Styrelsen for Arbejdsmarked og Rekruttering (STAR)",
-        "Fokusrevisioner, analyser og rapporter på beskæftigelsesområdet.",
-        "https://star.dk/",
-    ),
-    (
-        "kommune",
-        "Kommuner",
-        "Dagsordener, referater og notater fra kommunernes udvalg.",
-        "https://www.kl.dk/",
-    ),
-    (
-        "organisation",
-        "Organisationer",
-        "Udspil og høringssvar fra interesseorganisationer.",
-        "",
-    ),
-]
-
-# (id, label, description)
-DOC_TYPES: list[tuple[str, str, str]] = [
-    (
-        "principmeddelelse",
-        "Principmeddelelse",
-        "Ankestyrelsens principielle afgørelser, der fastlægger praksis for kommuner og "
-        "Udbetaling Danmark.",
-    ),
-    ("nyhed", "Nyhed", "Nyheder fra Ankestyrelsen."),
-    ("artikel", "Artikel", "Vejledende artikler fra Ankestyrelsen."),
-    (
-        "praksisundersoegelse",
-        "Praksisundersøgelse",
-        "Ankestyrelsens undersøgelser af, om kommunernes afgørelser er rigtige.",
-    ),
-    (
-        "tilsynsudtalelse",
-        "Tilsynsudtalelse",
-        "Ankestyrelsens udtalelser som tilsyn med kommunerne.",
-    ),
-    ("fokusrevision", "Fokusrevision", "STAR's revisioner af kommunernes sagsbehandling."),
-    ("analyse", "Analyse", "Analyser og rapporter fra STAR."),
-    ("dagsordenpunkt", "Dagsordenpunkt", "Et punkt på dagsordenen for et kommunalt udvalg."),
-    ("notat", "Notat", "Notater fra kommunale forvaltninger."),
-    ("udspil", "Udspil", "Udspil, forslag og høringssvar fra organisationer."),
-    ("nyhedsbrev", "Nyhedsbrev", "Nyhedsbreve fra organisationer, fx om nye afgørelser og tilsyn."),
 ]
 
 

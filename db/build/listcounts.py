@@ -10,17 +10,7 @@ unfiltered table and counts live only for a filtered one.
 from __future__ import annotations
 
 from retskilde.db.sqlite import sqlite3
-
-LIST_COUNTS_TABLE = "document_list_counts"
-# The JSON list columns of documents; the enrichment's only exist once it has run.
-LIST_COLUMNS = (
-    "keywords",
-    "law_names",
-    "topics",
-    "cited_laws",
-    "cited_paragraphs",
-    "mentioned_municipalities",
-)
+from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
 
 
 def fill_list_counts(conn: sqlite3.Connection) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from retskilde.db.analyzer import Analyzer, default_analyzer
-from retskilde.db.fts import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
-from retskilde.db.query import MAX_GROUPS, Alternative, FieldFilter, Group, ParsedQuery
+from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
+from retskilde.db.search.query import MAX_GROUPS, Alternative, FieldFilter, Group, ParsedQuery
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import ATTRIBUTES_TABLE, FTS_TABLE, SETTINGS_TABLE, VOCABULARY_TABLE
 from retskilde.numbers import canonical_number
 
 # Compounds added per query word, the most common first: each one is another phrase BM25

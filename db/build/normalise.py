@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 
-from retskilde.db.schema import DOCUMENT_COLUMNS
+from retskilde.db.build.schema import DOCUMENT_COLUMNS
 from retskilde.numbers import canonical_number
 
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")

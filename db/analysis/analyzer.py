@@ -20,7 +20,7 @@ from pathlib import Path
 import Stemmer
 import yaml
 
-from retskilde.db.tokenchars import RANGES_PATH, latin1_token_table, pattern_for
+from retskilde.db.analysis.tokenchars import RANGES_PATH, latin1_token_table, pattern_for
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Bump when the analysis changes in a way the lexicon file does not show.

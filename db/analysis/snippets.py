@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from retskilde.db.analyzer import Analyzer
+from retskilde.db.analysis.analyzer import Analyzer
 
 SNIPPET_TOKENS = 32
 # How much of a text `marked` reads at most, wherever the words are: a search page's snippets

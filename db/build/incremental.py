@@ -22,17 +22,18 @@ import sqlite_utils
 
 import retskilde
 from retskilde.contract import read_record
-from retskilde.db.analyzer import default_analyzer
+from retskilde.db.analysis.analyzer import default_analyzer
+from retskilde.db.build.filecache import Seen
+from retskilde.db.build.index import reindex_documents, unindex_documents
+from retskilde.db.build.normalise import document_row
+from retskilde.db.build.schema import DOCUMENT_COLUMNS
 from retskilde.db.enrich import (
     enrich_documents,
     forget_documents,
     renumber_law_references,
 )
-from retskilde.db.filecache import Seen
-from retskilde.db.fts import reindex_documents, unindex_documents
-from retskilde.db.normalise import document_row
-from retskilde.db.schema import DOCUMENT_COLUMNS
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
 
 HASHES_TABLE = "document_hashes"
 BUILD_INFO_TABLE = "build_info"
@@ -168,8 +169,6 @@ def _numbers(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
 
 def _list_values(conn: sqlite3.Connection, ids: list[str], sign: int) -> None:
     """Add `sign` × the list values of the documents `ids` to temp.list_delta."""
-    from retskilde.db.listcounts import LIST_COLUMNS
-
     present = {row[1] for row in conn.execute("select * from pragma_table_info('documents')")}
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
@@ -186,8 +185,6 @@ def _list_values(conn: sqlite3.Connection, ids: list[str], sign: int) -> None:
 
 
 def _apply_list_delta(conn: sqlite3.Connection) -> None:
-    from retskilde.db.listcounts import LIST_COUNTS_TABLE
-
     conn.execute(
         f"insert into {LIST_COUNTS_TABLE}(list, value, documents) "
         "select list, value, sum(delta) from temp.list_delta where true group by list, value "
@@ -201,7 +198,7 @@ def _apply_list_delta(conn: sqlite3.Connection) -> None:
 def update_database(
     db: sqlite_utils.Database, files: Iterable[Seen], problems: list
 ) -> Changes | None:
-    """Apply the record files (db/filecache.py's `scan`) to the copy of the previous database
+    """Apply the record files (db/build/filecache.py's `scan`) to the copy of the previous database
     `db`. Returns None when the records have problems (the caller throws the copy away)."""
     conn = db.conn
     old = dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))

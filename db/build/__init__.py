@@ -15,8 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
-from retskilde.db.enrich import EnrichReport, enrich, enrichment_report
-from retskilde.db.filecache import (
+from retskilde.db.build.filecache import (
     FileCache,
     Seen,
     cache_path,
@@ -25,10 +24,8 @@ from retskilde.db.filecache import (
     scan,
     write_cache,
 )
-from retskilde.db.fts import index_documents, verify_index
-from retskilde.db.health import LoggedRun, RunLogError, load_health, read_run_logs
-from retskilde.db.history import HistoryError, Version, fill_versions, read_history
-from retskilde.db.incremental import (
+from retskilde.db.build.health import LoggedRun, RunLogError, load_health, read_run_logs
+from retskilde.db.build.incremental import (
     HASHES_TABLE,
     Changes,
     build_fingerprint,
@@ -39,10 +36,14 @@ from retskilde.db.incremental import (
     store_build_info,
     update_database,
 )
-from retskilde.db.listcounts import fill_list_counts
-from retskilde.db.normalise import document_row
-from retskilde.db.schema import create_tables, insert_lookups
+from retskilde.db.build.index import index_documents, verify_index
+from retskilde.db.build.listcounts import fill_list_counts
+from retskilde.db.build.normalise import document_row
+from retskilde.db.build.schema import create_tables, insert_lookups
+from retskilde.db.build.versions import HistoryError, history_files, load_versions
+from retskilde.db.enrich import EnrichReport, enrich, enrichment_report
 from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import VERSIONS_TABLE
 
 
 class InvalidCorpus(Exception):
@@ -161,13 +162,13 @@ def _load(db: sqlite_utils.Database, records: Iterable[dict]) -> None:
 
 
 def _derive(
-    db: sqlite_utils.Database, runs: list[LoggedRun], history: list[Version]
+    db: sqlite_utils.Database, runs: list[LoggedRun], history: dict[str, tuple[Path, list[Path]]]
 ) -> EnrichReport:
-    """Enrichment, facet counts, the sources' health, the versions and the search index."""
+    """Enrichment, facet counts, the sources' health, document history and the search index."""
     enrichment = enrich(db)
     fill_list_counts(db.conn)
     load_health(db, runs)
-    fill_versions(db, history)
+    _load_versions(db, history)
     index_documents(db)
     return enrichment
 
@@ -184,7 +185,7 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
     The records are validated while they are loaded into a temporary file, which is thrown
     away when any of them breaks the contract. When `db_path` holds a database built by the
     same code (its build fingerprint), a copy of it is brought up to date with the records
-    that are new, changed or gone (db/incremental.py), unless `full`; the rows are the same.
+    that are new, changed or gone (db/build/incremental.py), unless `full`; the rows are the same.
     """
     problems: list[Problem] = []
     counts: Counter[str] = Counter()
@@ -194,10 +195,6 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
         runs = read_run_logs(corpus)
     except RunLogError as exc:
         raise BuildFileError(exc.path, f"linje {exc.line}: {exc.reason}") from exc
-    try:
-        history = read_history(corpus)
-    except HistoryError as exc:
-        raise BuildFileError(exc.path, exc.reason) from exc
     fingerprint = build_fingerprint()
     reason = None if full else reusable(db_path, fingerprint)
     changes = None
@@ -205,9 +202,10 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_files(db_path)
+        bookkeeping = (runs, history_files(corpus))
         if full or reason is not None:
             enrichment, hashes = _write(
-                records, problems, db_path, tmp_path, (runs, history), fingerprint
+                records, problems, db_path, tmp_path, bookkeeping, fingerprint
             )
             files = [
                 (str(path), stamp, path.stem, hashes[path.stem])
@@ -218,7 +216,7 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
             cache = FileCache.load(cache_path(db_path), fingerprint)
             seen = scan(corpus, problems, cache, record_hash)
             enrichment, changes = _update(
-                seen, problems, db_path, tmp_path, (runs, history), fingerprint
+                seen, problems, db_path, tmp_path, bookkeeping, fingerprint
             )
             files = changes.files
             counts.update(dict(_doc_type_counts(db_path)))
@@ -243,6 +241,13 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
         changes,
         reason,
     )
+
+
+def _load_versions(db: sqlite_utils.Database, history: dict) -> None:
+    try:
+        load_versions(db, history)
+    except HistoryError as exc:
+        raise BuildFileError(exc.path, exc.reason) from exc
 
 
 def _doc_type_counts(db_path: Path) -> list[tuple[str, int]]:
@@ -271,7 +276,7 @@ def _write(
     problems: list[Problem],
     db_path: Path,
     tmp_path: Path,
-    bookkeeping: tuple[list[LoggedRun], list[Version]],
+    bookkeeping: tuple[list[LoggedRun], dict[str, tuple[Path, list[Path]]]],
     fingerprint: str,
 ) -> tuple[EnrichReport, dict[str, str]]:
     # The compacted copy is written straight to a file: pysqlite3's SQLite keeps temporary
@@ -307,7 +312,7 @@ def _update(
     problems: list[Problem],
     db_path: Path,
     tmp_path: Path,
-    bookkeeping: tuple[list[LoggedRun], list[Version]],
+    bookkeeping: tuple[list[LoggedRun], dict[str, tuple[Path, list[Path]]]],
     fingerprint: str,
 ) -> tuple[EnrichReport, Changes]:
     """Bring a copy of the database at `db_path` up to date with `records`, then swap it in."""
@@ -326,7 +331,8 @@ def _update(
             for table in ("source_runs", "source_health"):
                 db[table].drop(ignore=True)
             load_health(db, bookkeeping[0])
-            fill_versions(db, bookkeeping[1])
+            db[VERSIONS_TABLE].drop(ignore=True)
+            _load_versions(db, bookkeeping[1])
             store_build_info(db.conn, fingerprint, "trinvis")
             enrichment = enrichment_report(db)
             db.conn.commit()

@@ -25,64 +25,24 @@ from multiprocessing.pool import AsyncResult
 
 import sqlite_utils
 
-from retskilde.db.analyzer import Analyzer, default_analyzer
+from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
+from retskilde.db.analysis.tokenchars import FTS_TOKENIZE
 from retskilde.db.settings import can_fork, worker_count
 from retskilde.db.sqlite import sqlite3
-from retskilde.db.tokenchars import FTS_TOKENIZE
-
-FTS_TABLE = "documents_fts"
-# Columns of `documents`, by name: FTS5 reads them back from there for snippets.
-FTS_COLUMNS = [
-    "title",
-    "number",
-    "summary",
-    "keywords",
-    "law_names",
-    "municipality",
-    "committee",
-    "text",
-]
-TEXT_COLUMN = FTS_COLUMNS.index("text")
-VOCABULARY_TABLE = "search_vocabulary"
-# A narrow copy of the columns the search filters, ranks and counts on: joining every match to
-# this small table is many times faster than to `documents`, whose rows carry the whole text.
-ATTRIBUTES_TABLE = "search_attributes"
-ATTRIBUTE_COLUMNS = [
-    "id",
-    "doc_type",
-    "number",
-    "year",
-    "date",
-    "status",
-    "law_area",
-    "municipality",
-    "source",
-    "paragraph",
-]
-# The facets of the search page. Each document's combination of their values gets a number
-# (facet_key), so counting facets over many matches is one GROUP BY over integers.
-FACET_COLUMNS = ["doc_type", "year", "status", "law_area", "municipality", "source"]
-FACET_KEYS_TABLE = "search_facet_keys"
-# What every match needs for ranking and counting, in a row a few bytes wide: a broad search
-# joins tens of thousands of matches to it, twice as fast as to the attribute table. `recency`
-# is the document's place in (newest first, then id) order, the tie-break between equal scores.
-RANK_TABLE = "search_rank"
-# Each document's set of topics gets a number (topic_key, 0 = none; in the ranking and attribute
-# tables), and this table says which topics each set holds: the topic facet of a broad search is
-# then one GROUP BY over integers per match instead of a sort of every (match, topic) pair, which
-# took 70 of 90 ms for a 29k-match search over 100k enriched documents.
-TOPIC_SETS_TABLE = "search_topic_sets"
-SETTINGS_TABLE = "search_settings"
-# Every table the index consists of: `drop_index` removes them all before an index is rebuilt.
-SEARCH_TABLES = (
-    FTS_TABLE,
-    VOCABULARY_TABLE,
-    SETTINGS_TABLE,
+from retskilde.db.tables import (
+    ATTRIBUTE_COLUMNS,
     ATTRIBUTES_TABLE,
+    FACET_COLUMNS,
     FACET_KEYS_TABLE,
+    FTS_COLUMNS,
+    FTS_TABLE,
     RANK_TABLE,
+    SEARCH_TABLES,
+    SETTINGS_TABLE,
     TOPIC_SETS_TABLE,
+    VOCABULARY_TABLE,
 )
+
 _BATCH = 1000
 # FTS5 keeps this much of the index in memory before it writes a segment (its default is 1 MB).
 # Fewer, larger segments while loading: the load is twice as fast and 'optimize' has less to

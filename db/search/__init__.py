@@ -13,16 +13,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from retskilde.db import snippets
-from retskilde.db.analyzer import Analyzer, default_analyzer
-from retskilde.db.compiler import (
+from retskilde.db.analysis import snippets
+from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
+from retskilde.db.analysis.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
+from retskilde.db.search.compiler import (
     Compiled,
     compile_query,
     in_fts,
     number_condition,
     query_params,
 )
-from retskilde.db.fts import (
+from retskilde.db.search.parallel import ParallelReader
+from retskilde.db.search.query import FieldFilter, ParsedQuery, parse
+from retskilde.db.search.timelimit import TimeLimit
+from retskilde.db.sqlite import sqlite3
+from retskilde.db.tables import (
     ATTRIBUTES_TABLE,
     FACET_COLUMNS,
     FACET_KEYS_TABLE,
@@ -32,11 +37,6 @@ from retskilde.db.fts import (
     SETTINGS_TABLE,
     TOPIC_SETS_TABLE,
 )
-from retskilde.db.parallel import ParallelReader
-from retskilde.db.query import FieldFilter, ParsedQuery, parse
-from retskilde.db.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
-from retskilde.db.sqlite import sqlite3
-from retskilde.db.timelimit import TimeLimit
 
 FACET_FIELDS = FACET_COLUMNS
 # bm25 weight of each FTS column: what a document is about (title, summary, keywords) counts
