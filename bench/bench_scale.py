@@ -160,7 +160,7 @@ def main() -> None:
                 (work / "baseline.db").unlink()
             (work / "this.db").unlink()
             subprocess.run(["rm", "-rf", str(corpus)], check=True)
-        print("Inkrementel build: findes ikke endnu (issue 16, punkt 2).")
+        print("Trinvis build ved siden af den fulde: bench/bench_incremental.py")
         if len(peaks) > 1:
             (small, first), (large, last) = peaks[0], peaks[-1]
             print(

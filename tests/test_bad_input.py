@@ -251,6 +251,13 @@ def test_sqlite_refusing_to_write_is_a_file_error_naming_the_folder(built, monke
 
     monkeypatch.setattr(retskilde.db.build, "index_documents", full)
     with pytest.raises(BuildFileError) as raised:
+        build(corpus, db_path, full=True)
+    assert raised.value.path == db_path.parent and "disk is full" in raised.value.reason
+    assert db_path.read_bytes() == before
+    assert list(db_path.parent.glob(".*.tmp*")) == []
+    # The same from the incremental build, which writes on a copy of the database.
+    monkeypatch.setattr(retskilde.db.build, "load_health", lambda *args: full(None))
+    with pytest.raises(BuildFileError) as raised:
         build(corpus, db_path)
     assert raised.value.path == db_path.parent and "disk is full" in raised.value.reason
     assert db_path.read_bytes() == before
@@ -334,5 +341,6 @@ def test_a_build_killed_with_sigkill_is_cleaned_up_by_the_next(tmp_path):
     left = sorted(p.name for p in tmp_path.iterdir())
     assert f".r.db.{child.pid}.tmp" in left, "the build ended before it could be killed"
     report = build(corpus, db_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+    # The database and the file cache the next build reads (db/build/filecache.py).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.db.files", "r.db"]
     assert sorted(p.name for p in report.removed_stale) == [n for n in left if n != "r.db"]
