@@ -3,7 +3,6 @@ corpus folder and the run (interrupts, errors, the closing report and the exit c
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -269,9 +268,13 @@ def kommuner_command(
     aldrig de andre; en afbrudt kørsel fortsætter, hvor hver kommune slap. Én linje pr. kommune
     til sidst; afslutter med kode 1, hvis nogen kommune fejlede.
     """
-    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    import threading
+
+    from retskilde.scrapers.fetcher import FetchPolicy
     from retskilde.scrapers.kommuner_crawl import (
+        Interrupted,
         SelectionError,
+        StoppableFetcher,
         crawl_all,
         select,
         summary_line,
@@ -288,9 +291,10 @@ def kommuner_command(
         _check_kommuner(chosen, values, rate, timeout, retries)
         return
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    stop = threading.Event()
 
-    def make_fetcher(raw: Path) -> Fetcher:
-        return Fetcher(RawStore(raw), policy)
+    def make_fetcher(raw: Path) -> StoppableFetcher:
+        return StoppableFetcher(RawStore(raw), policy, stop=stop)
 
     click.echo(f"{len(chosen)} kommuner, højst {hosts} ad gangen.", err=True)
     try:
@@ -303,12 +307,15 @@ def kommuner_command(
             make_fetcher,
             hosts,
             done=lambda run: click.echo(summary_line(run)),
+            stop=stop,
         )
-    except KeyboardInterrupt:
-        # Every finished page is stored with its state: stop now, resume next time.
-        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor hver kommune slap.")
-        sys.stdout.flush()
-        os._exit(130)
+    except Interrupted as interrupted:
+        # Each running crawl ended at its next page with its state saved: a rerun resumes.
+        click.echo(
+            f"\nAfbrudt efter {len(interrupted.runs)} af {len(chosen)} kommuner. Kør samme "
+            "kommando igen for at fortsætte, hvor hver kommune slap."
+        )
+        sys.exit(130)
     click.echo(total_line(runs))
     for run in runs:
         if run.summary is not None and run.summary.failed:
