@@ -3,8 +3,10 @@ corpus folder and the run (interrupts, errors, the closing report and the exit c
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -268,8 +270,6 @@ def kommuner_command(
     aldrig de andre; en afbrudt kørsel fortsætter, hvor hver kommune slap. Én linje pr. kommune
     til sidst; afslutter med kode 1, hvis nogen kommune fejlede.
     """
-    import threading
-
     from retskilde.scrapers.fetcher import FetchPolicy
     from retskilde.scrapers.kommuner_crawl import (
         Interrupted,
@@ -298,22 +298,27 @@ def kommuner_command(
 
     click.echo(f"{len(chosen)} kommuner, højst {hosts} ad gangen.", err=True)
     try:
-        runs = crawl_all(
-            chosen,
-            corpus,
-            values,
-            _day(since),
-            limit,
-            make_fetcher,
-            hosts,
-            done=lambda run: click.echo(summary_line(run)),
-            stop=stop,
-        )
+        with _sigterm_as_ctrl_c():
+            runs = crawl_all(
+                chosen,
+                corpus,
+                values,
+                _day(since),
+                limit,
+                make_fetcher,
+                hosts,
+                done=lambda run: click.echo(summary_line(run)),
+                stop=stop,
+                stopping=lambda: click.echo(
+                    "\nStopper: hver igangværende kommune gør sin side færdig …", err=True
+                ),
+            )
     except Interrupted as interrupted:
         # Each running crawl ended at its next page with its state saved: a rerun resumes.
         click.echo(
-            f"\nAfbrudt efter {len(interrupted.runs)} af {len(chosen)} kommuner. Kør samme "
-            "kommando igen for at fortsætte, hvor hver kommune slap."
+            f"Afbrudt, {len(interrupted.runs)} af {len(chosen)} kommuner var færdige. Kør samme "
+            "kommando igen for at fortsætte, hvor hver kommune slap.",
+            err=True,
         )
         sys.exit(130)
     click.echo(total_line(runs))
@@ -324,6 +329,25 @@ def kommuner_command(
                 click.echo(f"  {url}: {reason}")
     if not all(run.ok for run in runs):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI job's timeout, `kill`) stops the run as Ctrl-C does: each crawl at its next
+    page, its state kept for the next run."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_kommuner(chosen, values, rate, timeout, retries) -> None:

@@ -145,7 +145,7 @@ def crawl_municipality(
 
 
 class Interrupted(Exception):
-    """The run was stopped (Ctrl-C); `runs` are the municipalities that had finished."""
+    """The run was stopped (Ctrl-C); `runs`: the municipalities whose crawl had ended."""
 
     def __init__(self, runs: list[MunicipalityRun]):
         super().__init__("afbrudt")
@@ -162,20 +162,22 @@ def crawl_all(
     hosts: int = 4,
     done: Callable[[MunicipalityRun], None] | None = None,
     stop: threading.Event | None = None,
+    stopping: Callable[[], None] | None = None,
 ) -> list[MunicipalityRun]:
     """Crawl the municipalities, at most `hosts` at once; results in the given order.
 
-    On Ctrl-C (or a crawl raising Stopped) `stop` is set, municipalities not yet begun are
-    dropped, the running ones end at their next request (their fetchers see `stop`), and
-    Interrupted is raised once every thread has let go of its crawl state."""
+    On Ctrl-C (or a crawl raising Stopped) `stop` is set and `stopping` called, municipalities
+    not yet begun are dropped, the running ones end at their next request (their fetchers see
+    `stop`), and Interrupted is raised once every thread has let go of its crawl state."""
     stop = stop or threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, hosts), thread_name_prefix="kommune")
-    runs: list[MunicipalityRun] = []
+    futures = []
     try:
         futures = [
             pool.submit(crawl_municipality, k, corpus, values, since, limit, make_fetcher)
             for k in kommuner
         ]
+        runs = []
         for future in futures:
             run = future.result()
             if done is not None:
@@ -183,8 +185,13 @@ def crawl_all(
             runs.append(run)
     except (KeyboardInterrupt, Stopped) as exc:
         stop.set()
+        if stopping is not None:
+            stopping()
         pool.shutdown(wait=True, cancel_futures=True)
-        raise Interrupted(runs) from exc
+        finished = [
+            f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()
+        ]
+        raise Interrupted(finished) from exc
     finally:
         pool.shutdown(wait=True)
     return runs
