@@ -3,9 +3,10 @@ corpus folder and the run (interrupts, errors, the closing report and the exit c
 
 from __future__ import annotations
 
-import os
+import contextlib
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -269,9 +270,11 @@ def kommuner_command(
     aldrig de andre; en afbrudt kørsel fortsætter, hvor hver kommune slap. Én linje pr. kommune
     til sidst; afslutter med kode 1, hvis nogen kommune fejlede.
     """
-    from retskilde.scrapers.fetcher import Fetcher, FetchPolicy
+    from retskilde.scrapers.fetcher import FetchPolicy
     from retskilde.scrapers.kommuner_crawl import (
+        Interrupted,
         SelectionError,
+        StoppableFetcher,
         crawl_all,
         select,
         summary_line,
@@ -288,27 +291,36 @@ def kommuner_command(
         _check_kommuner(chosen, values, rate, timeout, retries)
         return
     policy = FetchPolicy(rate=rate, timeout=timeout, max_retries=retries)
+    stop = threading.Event()
 
-    def make_fetcher(raw: Path) -> Fetcher:
-        return Fetcher(RawStore(raw), policy)
+    def make_fetcher(raw: Path) -> StoppableFetcher:
+        return StoppableFetcher(RawStore(raw), policy, stop=stop)
 
     click.echo(f"{len(chosen)} kommuner, højst {hosts} ad gangen.", err=True)
     try:
-        runs = crawl_all(
-            chosen,
-            corpus,
-            values,
-            _day(since),
-            limit,
-            make_fetcher,
-            hosts,
-            done=lambda run: click.echo(summary_line(run)),
+        with _sigterm_as_ctrl_c():
+            runs = crawl_all(
+                chosen,
+                corpus,
+                values,
+                _day(since),
+                limit,
+                make_fetcher,
+                hosts,
+                done=lambda run: click.echo(summary_line(run)),
+                stop=stop,
+                stopping=lambda: click.echo(
+                    "\nStopper: hver igangværende kommune gør sin side færdig …", err=True
+                ),
+            )
+    except Interrupted as interrupted:
+        # Each running crawl ended at its next page with its state saved: a rerun resumes.
+        click.echo(
+            f"Afbrudt, {len(interrupted.runs)} af {len(chosen)} kommuner var færdige. Kør samme "
+            "kommando igen for at fortsætte, hvor hver kommune slap.",
+            err=True,
         )
-    except KeyboardInterrupt:
-        # Every finished page is stored with its state: stop now, resume next time.
-        click.echo("\nAfbrudt. Kør samme kommando igen for at fortsætte, hvor hver kommune slap.")
-        sys.stdout.flush()
-        os._exit(130)
+        sys.exit(130)
     click.echo(total_line(runs))
     for run in runs:
         if run.summary is not None and run.summary.failed:
@@ -317,6 +329,25 @@ def kommuner_command(
                 click.echo(f"  {url}: {reason}")
     if not all(run.ok for run in runs):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI job's timeout, `kill`) stops the run as Ctrl-C does: each crawl at its next
+    page, its state kept for the next run."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_kommuner(chosen, values, rate, timeout, retries) -> None:

@@ -9,6 +9,7 @@ own crawl state, so a stopped run resumes per municipality where it stopped.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from retskilde.scrapers.fetcher import Fetcher, FetchResult
 from retskilde.scrapers.kommuner import PLATFORMS, Kommune, all_kommuner, find_kommune, in_region
 
 
@@ -70,6 +72,29 @@ def _with_site(kommune: Kommune, base_url: str) -> Kommune:
     return replace(kommune, base_url=base_url.rstrip("/"))
 
 
+class Stopped(BaseException):
+    """Raised in a crawl's thread at its next request once the run is stopped (Ctrl-C).
+
+    A BaseException, like KeyboardInterrupt, so no source's error handling records it as a
+    failed page: the page stays queued and the next run fetches it."""
+
+
+class StoppableFetcher(Fetcher):
+    """A fetcher that refuses further requests once `stop` is set, so a crawl in another
+    thread ends at its next page with its state as after the last finished one."""
+
+    def __init__(self, *args: Any, stop: threading.Event, **kwargs: Any):
+        # Waiting for a host's turn or a retry's backoff ends at once when the run stops.
+        kwargs.setdefault("sleep", stop.wait)
+        super().__init__(*args, **kwargs)
+        self.stop = stop
+
+    def get(self, url: str, *, conditional: bool = True, keep: bool = True) -> FetchResult:
+        if self.stop.is_set():
+            raise Stopped(url)
+        return super().get(url, conditional=conditional, keep=keep)
+
+
 @dataclass
 class MunicipalityRun:
     """How one municipality's crawl went: its summary, or the error that stopped it."""
@@ -119,6 +144,14 @@ def crawl_municipality(
     return run
 
 
+class Interrupted(Exception):
+    """The run was stopped (Ctrl-C); `runs`: the municipalities whose crawl had ended."""
+
+    def __init__(self, runs: list[MunicipalityRun]):
+        super().__init__("afbrudt")
+        self.runs = runs
+
+
 def crawl_all(
     kommuner: list[Kommune],
     corpus: Path,
@@ -128,9 +161,18 @@ def crawl_all(
     make_fetcher: Callable[[Path], Any],
     hosts: int = 4,
     done: Callable[[MunicipalityRun], None] | None = None,
+    stop: threading.Event | None = None,
+    stopping: Callable[[], None] | None = None,
 ) -> list[MunicipalityRun]:
-    """Crawl the municipalities, at most `hosts` at once; results in the given order."""
-    with ThreadPoolExecutor(max_workers=max(1, hosts), thread_name_prefix="kommune") as pool:
+    """Crawl the municipalities, at most `hosts` at once; results in the given order.
+
+    On Ctrl-C (or a crawl raising Stopped) `stop` is set and `stopping` called, municipalities
+    not yet begun are dropped, the running ones end at their next request (their fetchers see
+    `stop`), and Interrupted is raised once every thread has let go of its crawl state."""
+    stop = stop or threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, hosts), thread_name_prefix="kommune")
+    futures = []
+    try:
         futures = [
             pool.submit(crawl_municipality, k, corpus, values, since, limit, make_fetcher)
             for k in kommuner
@@ -141,6 +183,17 @@ def crawl_all(
             if done is not None:
                 done(run)
             runs.append(run)
+    except (KeyboardInterrupt, Stopped) as exc:
+        stop.set()
+        if stopping is not None:
+            stopping()
+        pool.shutdown(wait=True, cancel_futures=True)
+        finished = [
+            f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()
+        ]
+        raise Interrupted(finished) from exc
+    finally:
+        pool.shutdown(wait=True)
     return runs
 
 
@@ -154,6 +207,8 @@ def summary_line(run: MunicipalityRun) -> str:
     failed = len(s.failed)
     meetings = getattr(s, "meetings", 0)
     verdict = "ok" if failed == 0 else f"{failed} fejl"
+    if getattr(s, "resumed", False):
+        verdict += " (genoptaget)"
     return (
         f"{head} møder {meetings:>4}  nye {s.new:>5}  ændrede {s.changed:>4}  "
         f"uændrede {s.unchanged:>5}  {verdict}"

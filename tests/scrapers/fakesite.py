@@ -2,7 +2,8 @@
 
 Each path can carry a queue of faults, used one per request: "timeout" (answer too late),
 "500", "429" (with Retry-After), "reset" (cut the connection mid-body), "hold" (wait until the
-test releases it), "malformed" (the body cut short, as a 200). It answers conditional requests
+test releases it, then close without an answer), "pause" (wait until released, then answer),
+"malformed" (the body cut short, as a 200). It answers conditional requests
 with 304, can demand a cookie set by its front page before /api/, and logs every response.
 """
 
@@ -158,6 +159,9 @@ def _make_handler(site: FakeSite) -> type[BaseHTTPRequestHandler]:
                 site.release.wait(30)
                 self.close_connection = True
                 return
+            if fault == "pause":
+                site.held.set()
+                site.release.wait(30)  # then answered as usual: a slow page, not a broken one
             if fault == "timeout":
                 self._log(None)
                 time.sleep(site.timeout_delay)

@@ -5,17 +5,31 @@ per municipality; selection by name, region and platform."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
+from retskilde.scrapers.fetcher import FetchPolicy
 from retskilde.scrapers.kommuner import all_kommuner
-from retskilde.scrapers.kommuner_crawl import SelectionError, select
+from retskilde.scrapers.kommuner_crawl import (
+    Interrupted,
+    SelectionError,
+    StoppableFetcher,
+    crawl_all,
+    select,
+)
+from retskilde.scrapers.rawstore import RawStore
 from tests.scrapers import agendas, fakesite
 from tests.scrapers.platform_sites import serve_aabendagsorden
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Three FirstAgenda municipalities, one on Åben Dagsorden, one whose site answers nothing.
 WORKING = ("hvidovre", "albertslund", "aarhus")
 
@@ -141,3 +155,105 @@ def test_check_tries_each_municipality_and_writes_nothing(municipalities, tmp_pa
     assert lines["Hvidovre"].endswith("[OK]") and lines["Glostrup"].endswith("[OK]")
     assert "FEJL" in lines["Brøndby"]
     assert not corpus.exists()
+
+
+def _records(corpus: Path, key: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (corpus / "kommune").glob(f"{key}-*.json")}
+
+
+def test_an_interrupted_run_resumes_where_each_municipality_stopped(municipalities, tmp_path):
+    urls = json.loads(municipalities.read_text("utf-8"))
+    chosen = select(WORKING, base_urls=urls)  # by name: Aarhus, Albertslund, Hvidovre
+    stop = threading.Event()
+    agendas_asked = []
+
+    class CtrlCAtHvidovresSecondMeeting(StoppableFetcher):
+        def get(self, url, **kwargs):
+            if url.startswith(urls["hvidovre"]) and "/api/agenda/dagsorden/" in url:
+                agendas_asked.append(url)
+                if len(agendas_asked) == 2:
+                    raise KeyboardInterrupt
+            return super().get(url, **kwargs)
+
+    def make_fetcher(raw: Path) -> StoppableFetcher:
+        policy = FetchPolicy(rate=1000, max_retries=0)
+        return CtrlCAtHvidovresSecondMeeting(RawStore(raw), policy, stop=stop)
+
+    corpus = tmp_path / "corpus"
+    values = {"udvalg": None, "bilag": False}
+    with pytest.raises(Interrupted) as caught:
+        crawl_all(chosen, corpus, values, None, None, make_fetcher, hosts=1, stop=stop)
+    assert stop.is_set()
+    assert [run.kommune.key for run in caught.value.runs] == ["aarhus", "albertslund"]
+    partial = _records(corpus, "hvidovre")
+
+    # The same municipalities crawled in one go: what the resumed run must end with.
+    whole = tmp_path / "whole"
+    assert _run(municipalities, whole, *_kommuner_args(*WORKING)).exit_code == 0
+    assert partial and set(partial) < set(_records(whole, "hvidovre"))
+
+    result = _run(municipalities, corpus, *_kommuner_args(*WORKING))
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
+    assert lines["Hvidovre"].endswith("ok (genoptaget)"), lines["Hvidovre"]
+    assert "nye     0" in lines["Aarhus"] and "genoptaget" not in lines["Aarhus"]
+    assert set(_records(corpus, "hvidovre")) == set(_records(whole, "hvidovre"))
+    # The page asked for when Ctrl-C came was never marked failed: no failure was reported.
+    assert "Fejl i" not in result.output
+
+
+def test_ctrl_c_stops_every_crawl_at_its_next_page_and_a_rerun_finishes_them(sites, tmp_path):
+    urls = {}
+    for key in WORKING:
+        site = sites()
+        meetings = agendas.serve(site)
+        urls[key] = site.base_url
+        if key == "hvidovre":
+            hvidovre = site
+            for meeting_id in meetings:  # whichever agenda is asked for first waits
+                site.fault(agendas.agenda_path(meeting_id), "pause")
+    addresses = tmp_path / "adresser.json"
+    addresses.write_text(json.dumps(urls), "utf-8")
+    corpus = tmp_path / "corpus"
+    command = [sys.executable, "-c", "from retskilde.cli import cli; cli()", "scrape", "kommuner"]
+    command += ["--base-url-file", str(addresses), "--corpus", str(corpus), "--rate", "1000"]
+    command += ["--retries", "0", "--timeout", "20", *_kommuner_args(*WORKING)]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    safety = threading.Timer(60, hvidovre.release.set)  # a hung test still ends
+    safety.start()
+    try:
+        assert hvidovre.held.wait(30), "Hvidovre's crawl never reached the held agenda"
+        process.send_signal(signal.SIGINT)  # the user's Ctrl-C
+        said = []
+        while not any("Stopper" in line for line in said):
+            line = process.stderr.readline().decode("utf-8")
+            assert line, f"stopped without saying so: {said}"
+            said.append(line)
+        hvidovre.release.set()  # the page under way is answered; the next is never asked for
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        safety.cancel()
+        hvidovre.release.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "Kør samme kommando igen" in stderr.decode("utf-8")
+    partial = _records(corpus, "hvidovre")
+    asked = [hit.path for hit in hvidovre.hits if "/api/agenda/dagsorden/" in hit.path]
+    assert len(asked) == 1, asked
+    hvidovre.faults.clear()
+
+    whole = tmp_path / "whole"
+    assert _run(addresses, whole, *_kommuner_args(*WORKING)).exit_code == 0
+    assert partial and set(partial) < set(_records(whole, "hvidovre"))
+
+    result = _run(addresses, corpus, *_kommuner_args(*WORKING))
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
+    assert lines["Hvidovre"].endswith("ok (genoptaget)"), lines["Hvidovre"]
+    for key in WORKING:
+        assert set(_records(corpus, key)) == set(_records(whole, key)), key
