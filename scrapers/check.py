@@ -14,7 +14,7 @@ from retskilde.scrapers.runner import PageHooks, Parsed, Queued
 from retskilde.scrapers.state import QueueItem
 
 SHOWN = 3  # addresses listed per kind
-MOST_TRIED = 3  # pages tried per kind while the ones tried hold only closed items
+MOST_TRIED = 3  # pages tried per kind while the ones tried hold only closed or empty items
 
 
 @dataclass
@@ -72,7 +72,8 @@ def check_kinds(
         else:
             tried = min(len(queued), MOST_TRIED)
             check.problems.append(
-                f"{check.tried}: de første {tried} sider gav ingen poster (kun lukkede punkter)"
+                f"{check.tried}: de første {tried} sider gav ingen poster"
+                " (kun lukkede eller tomme punkter)"
             )
     return checks
 

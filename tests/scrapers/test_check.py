@@ -117,7 +117,8 @@ def test_check_where_every_page_tried_holds_only_closed_items_is_a_failure(site,
     result = _check(site, tmp_path / "corpus", "kk", "--kommune", served.kommune)
     assert result.exit_code == 1
     third = site.url(served.pages[2])
-    assert f"  FEJL {third}: de første 3 sider gav ingen poster (kun lukkede punkter)" in (
-        result.output
+    assert (
+        f"  FEJL {third}: de første 3 sider gav ingen poster (kun lukkede eller tomme punkter)"
+        in (result.output)
     )
     assert not (tmp_path / "corpus").exists()
