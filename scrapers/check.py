@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from retskilde.contract import validate_record
 from retskilde.scrapers.errors import SourceError
 from retskilde.scrapers.fetcher import Fetcher
-from retskilde.scrapers.runner import PageHooks, Queued
+from retskilde.scrapers.reports import read_report
+from retskilde.scrapers.runner import PageHooks, Parsed, Queued
 from retskilde.scrapers.state import QueueItem
 
 SHOWN = 3  # addresses listed per kind
+MOST_TRIED = 3  # pages tried per kind while the ones tried hold only closed or empty items
 
 
 @dataclass
@@ -46,24 +48,50 @@ def check_kinds(
         if not queued:
             check.problems.append(f"{start_url}: fandt ingen adresser af slagsen {kind!r}")
             continue
-        first = queued[0]
-        check.tried = first.url
-        try:
-            result = hooks.fetch(fetcher, first.url, False)
-            parsed = hooks.parse(result, QueueItem(0, first.url, first.kind, first.version))
-        except SourceError as exc:
-            check.problems.append(str(exc))
-            continue
-        except Exception as exc:  # a parser bug is what --check is there to show
-            check.problems.append(f"{first.url}: uventet fejl ({type(exc).__name__}: {exc})")
-            continue
-        for record in parsed.records:
-            problems = validate_record(record, first.url)
-            check.problems.extend(map(str, problems))
-            check.records += not problems
-        if not parsed.records:
-            check.problems.append(f"{first.url}: siden gav ingen poster")
+        # A page may hold only closed items (on kk.dk a page is one item): the next is tried.
+        for page in queued[:MOST_TRIED]:
+            check.tried = page.url
+            try:
+                result = hooks.fetch(fetcher, page.url, False)
+                parsed = hooks.parse(result, QueueItem(0, page.url, page.kind, page.version))
+                records = _records(fetcher, parsed, check.problems)
+            except SourceError as exc:
+                check.problems.append(str(exc))
+                break
+            except Exception as exc:  # a parser bug is what --check is there to show
+                check.problems.append(f"{page.url}: uventet fejl ({type(exc).__name__}: {exc})")
+                break
+            for record in records:
+                problems = validate_record(record, page.url)
+                check.problems.extend(map(str, problems))
+                check.records += not problems
+            if records or not parsed.left_out:
+                if not records:
+                    check.problems.append(f"{page.url}: siden gav ingen poster")
+                break
+        else:
+            tried = min(len(queued), MOST_TRIED)
+            check.problems.append(
+                f"{check.tried}: de første {tried} sider gav ingen poster"
+                " (kun lukkede eller tomme punkter)"
+            )
     return checks
+
+
+def _records(fetcher: Fetcher, parsed: Parsed, problems: list[str]) -> list[dict]:
+    """The page's records; where they come only with their documents' text (Meetings+: the
+    items' text is in the minutes' PDF), the documents are read too."""
+    if parsed.records or not parsed.documents or parsed.with_documents is None:
+        return parsed.records
+    texts: list[list[str] | None] = []
+    for url in parsed.documents:
+        report = read_report(
+            fetcher, url, True, keep=parsed.keep_documents, what=parsed.documents_are
+        )
+        if report.problem is not None:
+            problems.append(report.problem)
+        texts.append(None if report.problem is not None else report.paragraphs or [])
+    return parsed.with_documents(texts)
 
 
 def check_lines(checks: list[KindCheck]) -> list[str]:

@@ -3,13 +3,21 @@ whether the page tried gives valid records; nothing written to the corpus."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
 from click.testing import CliRunner
 
 from retskilde.cli import cli
 from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers import registry
 from tests.scrapers import agendas
 from tests.scrapers.conftest import serve_fixtures
+from tests.scrapers.platform_sites import SERVERS
 from tests.scrapers.star.recorded import serve as serve_star
+
+HERE = Path(__file__).parent
 
 
 def _check(site, corpus, *args):
@@ -74,3 +82,43 @@ def test_check_star_and_firstagenda(site, tmp_path):
     assert block[1] == f"  fra {fa.udvalgsliste_url(site.base_url)}"
     assert "gyldige poster" in block[-1] and not block[-1].endswith(": 0 gyldige poster")
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("name", sorted(SERVERS))
+def test_check_on_an_agenda_platform_finds_its_pages_tries_one_and_writes_nothing(
+    name, site, tmp_path
+):
+    served = SERVERS[name](site)
+    corpus = tmp_path / "corpus"
+    result = _check(site, corpus, name, "--kommune", served.kommune)
+    assert result.exit_code == 0, result.output
+    [kind] = registry.load(name).kinds
+    block = _block(result.output, kind)
+    assert block[0] == f"{kind}: {len(served.pages)} adresser  [OK]"
+    assert block[1].startswith(f"  fra {site.url(served.discovery[0])}")
+    assert block[-1].startswith("  prøvet: ") and not block[-1].endswith(": 0 gyldige poster")
+    assert not corpus.exists()
+    # Discovery and the pages tried were asked for (robots.txt aside), and the minutes where
+    # the items' text is only there (Meetings+): more than one page only where the first held
+    # closed items alone (kk.dk's first item is closed).
+    discovery = {urlparse(path).path for path in served.discovery} | {"/robots.txt"}
+    asked = {hit.target for hit in site.hits if hit.path not in discovery}
+    tried = asked & set(served.pages)
+    assert len(tried) == (3 if name == "kk" else 1), sorted(asked)
+    documents = asked - tried
+    assert [urlparse(url).path[-4:] for url in documents] == ([".pdf"] * (name == "meetingsplus"))
+
+
+def test_check_where_every_page_tried_holds_only_closed_items_is_a_failure(site, tmp_path):
+    served = SERVERS["kk"](site)
+    closed = (HERE / "kk" / "beskaeftigelse-2025-12-08-dagsorden-punkt-4.html").read_bytes()
+    for path in served.pages:
+        site.add(path, closed)
+    result = _check(site, tmp_path / "corpus", "kk", "--kommune", served.kommune)
+    assert result.exit_code == 1
+    third = site.url(served.pages[2])
+    assert (
+        f"  FEJL {third}: de første 3 sider gav ingen poster (kun lukkede eller tomme punkter)"
+        in (result.output)
+    )
+    assert not (tmp_path / "corpus").exists()

@@ -11,11 +11,14 @@ from click.testing import CliRunner
 
 from retskilde.cli import cli
 from retskilde.scrapers import firstagenda as fa
+from retskilde.scrapers import registry
 from retskilde.scrapers.runlog import read_runs, runs_path
+from retskilde.scrapers.runner import Parsed
 from retskilde.scrapers.sources.ast import CrawlOptions, crawl_ast
 from retskilde.scrapers.sources.firstagenda import AgendaOptions, crawl_firstagenda
 from tests.scrapers import agendas
 from tests.scrapers.conftest import FIXED_NOW, serve_fixtures
+from tests.scrapers.platform_sites import SERVERS
 
 PM = "/for-myndigheder/principmeddelelser/2024/ankestyrelsens-principmeddelelse-14-24"
 
@@ -126,3 +129,22 @@ def test_a_damaged_run_log_line_is_named_by_file_and_line(tmp_path):
     path.write_text(json.dumps({"source": "ast"}) + "\n{ikke json\n", "utf-8")
     with pytest.raises(ValueError, match=f"^{re.escape(str(path))}:1: "):
         read_runs(tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(SERVERS))
+def test_an_agenda_platform_whose_pages_give_no_records_fails_naming_where_it_started(
+    name, site, tmp_path, monkeypatch
+):
+    served = SERVERS[name](site)
+    source = registry.load(name)
+    monkeypatch.setattr(type(source), "parsed", lambda self, *a, **k: Parsed(records=[]))
+    corpus = tmp_path / "corpus"
+    args = ["scrape", name, "--kommune", served.kommune, "--base-url", site.base_url]
+    result = CliRunner().invoke(cli, [*args, "--corpus", str(corpus), "--rate", "1000"])
+    assert result.exit_code == 1
+    [kind] = source.kinds
+    assert f"af slagsen {kind!r} gav ingen poster" in result.output
+    assert site.url(served.discovery[0]) in result.output
+    assert not list((corpus / "kommune").glob("*.json"))
+    [run] = read_runs(corpus)
+    assert run.municipality == served.kommune and run.failed
