@@ -234,3 +234,14 @@ def test_unchanged_files_are_not_read_again(corpus, tmp_path):
     (tmp_path / "site.db").unlink()
     build(corpus, tmp_path / "site.db", full=True)
     assert_same(db_path, tmp_path / "full.db")
+
+
+def test_the_fingerprint_covers_the_sqlite_and_sqlite_utils_versions(monkeypatch):
+    from retskilde.db.build import incremental
+
+    before = incremental.build_fingerprint()
+    monkeypatch.setattr(incremental.sqlite3, "sqlite_version", "3.0.0")
+    after_sqlite = incremental.build_fingerprint()
+    monkeypatch.setattr(incremental, "_sqlite_utils_version", lambda: "0.1")
+    after_both = incremental.build_fingerprint()
+    assert len({before, after_sqlite, after_both}) == 3

@@ -72,7 +72,21 @@ def build_fingerprint() -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     digest.update(default_analyzer().fingerprint.encode())
+    # FTS5's unicode61 tokenizer and the JSON functions come with SQLite, the table layout with
+    # sqlite-utils: another version may index or store the same rows differently.
+    digest.update(
+        f"\0sqlite {sqlite3.sqlite_version}\0sqlite-utils {_sqlite_utils_version()}".encode()
+    )
     return digest.hexdigest()
+
+
+def _sqlite_utils_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sqlite-utils")
+    except PackageNotFoundError:  # pragma: no cover - installed beside the build, always
+        return "ukendt"
 
 
 def record_hash(record: dict) -> str:
