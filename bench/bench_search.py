@@ -32,12 +32,10 @@ import httpx  # noqa: E402
 from bench.baselines import WhooshDanish  # noqa: E402
 from bench.synthetic_search import queries, records  # noqa: E402
 from retskilde.db.analysis.analyzer import default_analyzer  # noqa: E402
-from retskilde.db.build import open_for_build  # noqa: E402
+from retskilde.db.build import attributes, open_for_build  # noqa: E402
 from retskilde.db.build.index import (  # noqa: E402
     create_index,
-    fill_attributes,
     fill_index,
-    fill_topics,
     fill_vocabulary,
     store_settings,
     verify_index,
@@ -82,8 +80,7 @@ def build(docs: list[dict], path: Path) -> dict:
     figures["load_s"] = time.perf_counter() - start
     start = time.perf_counter()
     create_index(db.conn)
-    fill_attributes(db.conn)
-    fill_topics(db.conn)
+    attributes.fill_all(db.conn)
     fill_index(db.conn, analyzer)
     db.conn.commit()
     figures["index_s"] = time.perf_counter() - start

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from retskilde.db.build.index import fill_topics
+from retskilde.db.build import attributes
 from retskilde.db.search import search
 from retskilde.db.sqlite import sqlite3
 from retskilde.site import make_datasette
@@ -57,7 +57,13 @@ def enriched(search_db, tmp_path_factory):
         )
     )
     conn.executescript(ENRICHMENT)
-    fill_topics(conn)  # the search's copy of document_topics, as the build makes it
+    # The search's copy of document_topics, made again as the build makes it.
+    conn.executescript(
+        "update search_rank set topic_key = 0; update search_attributes set topic_key = 0;"
+        "delete from search_topic_sets;"
+    )
+    attributes.fill_topics(conn)
+    attributes.finish_keys(conn)
     conn.commit()
     conn.close()
     return path

@@ -30,7 +30,6 @@ from retskilde.db.build.schema import DOCUMENT_COLUMNS
 from retskilde.db.enrich import (
     enrich_documents,
     forget_documents,
-    renumber_law_references,
 )
 from retskilde.db.sqlite import sqlite3
 from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
@@ -253,7 +252,7 @@ def update_database(
     )
     _list_values(conn, touched, -1)
     numbers = _numbers(conn, touched)
-    unindex_documents(conn, sorted(_rowids(conn, touched)), analyzer)
+    dates = unindex_documents(conn, sorted(_rowids(conn, touched)), analyzer)
     forget_documents(db, touched)
     started = changes.lap("fjerne gamle rækker", started)
     for start in range(0, len(changes.deleted), _BATCH):
@@ -286,10 +285,9 @@ def update_database(
     numbers |= {row["number"] for row in rows if row["number"]}
     enrich_documents(db, analysed, numbers)
     started = changes.lap("berige", started)
-    renumber_law_references(db)
     _list_values(conn, analysed, 1)
     _apply_list_delta(conn)
     started = changes.lap("nummerere og tælle", started)
-    reindex_documents(conn, _rowids(conn, analysed), analyzer)
+    reindex_documents(conn, _rowids(conn, analysed), analyzer, dates)
     changes.lap("indeksere og søgetabeller", started)
     return changes

@@ -15,8 +15,6 @@ terms at the positions of the original words.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -27,6 +25,7 @@ import sqlite_utils
 
 from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
 from retskilde.db.analysis.tokenchars import FTS_TOKENIZE
+from retskilde.db.build import attributes
 from retskilde.db.settings import can_fork, worker_count
 from retskilde.db.sqlite import sqlite3
 from retskilde.db.tables import (
@@ -96,108 +95,6 @@ def drop_index(conn: sqlite3.Connection) -> None:
     """Remove the search index, so `index_documents` can build it anew (with another analyzer)."""
     for table in SEARCH_TABLES:
         conn.execute(f"drop table if exists {table}")
-
-
-def _total_order(values: tuple) -> tuple:
-    """A sort key for a tuple of column values any of which may be None, or of mixed types:
-    a document without a date or municipality must not make the build fail on `None < 2019`."""
-    return tuple((v is not None, type(v).__name__, v if v is not None else 0) for v in values)
-
-
-def _store_fingerprint(conn: sqlite3.Connection, key: str, numbered: dict) -> None:
-    """Store a fingerprint of what the numbers of `numbered` stand for under `key`: the search
-    caches its copy of them by it (db/search.py)."""
-    # Ordered by the numbers, which are unique, so the values themselves are never compared.
-    in_order = sorted(numbered.items(), key=lambda item: item[1])
-    fingerprint = hashlib.sha256(repr(in_order).encode()).hexdigest()[:16]
-    conn.execute(
-        f"insert or replace into {SETTINGS_TABLE}(key, value) values (?, ?)", (key, fingerprint)
-    )
-
-
-def _facet_keys(conn: sqlite3.Connection) -> dict[tuple, int]:
-    """A number for each combination of facet values the documents have, in value order."""
-    columns = ", ".join(FACET_COLUMNS)
-    combinations = sorted(
-        conn.execute(f"select distinct {columns} from documents"), key=_total_order
-    )
-    return {values: key for key, values in enumerate(combinations, start=1)}
-
-
-def _in_batches(rows: Iterable[tuple], size: int = 10 * _BATCH) -> Iterator[list[tuple]]:
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def fill_attributes(conn: sqlite3.Connection) -> None:
-    """Copy the filter, ranking and facet columns of every document into the attribute tables,
-    and store the fingerprint of the facet combinations."""
-    keys = _facet_keys(conn)
-    marks = ", ".join("?" for _ in FACET_COLUMNS)
-    conn.executemany(
-        f"insert into {FACET_KEYS_TABLE} values (?, {marks})",
-        ((key, *values) for values, key in keys.items()),
-    )
-    columns = ", ".join(ATTRIBUTE_COLUMNS)
-    at = [ATTRIBUTE_COLUMNS.index(c) + 1 for c in FACET_COLUMNS]
-    marks = ", ".join("?" for _ in ATTRIBUTE_COLUMNS)
-    # Batch by batch from a cursor: the rows of a million documents are never in memory at once.
-    read = conn.execute(f"select rowid, {columns} from documents order by rowid")
-    for rows in _in_batches(read):
-        conn.executemany(
-            f"insert into {ATTRIBUTES_TABLE} values (?, {marks}, ?, null, 0)",
-            [(*row, keys[tuple(row[i] for i in at)]) for row in rows],
-        )
-    conn.execute(
-        f"insert into {RANK_TABLE}(doc_rowid, facet_key, historisk, recency) "
-        f"select doc_rowid, facet_key, status is 'historisk', "
-        f"row_number() over (order by date desc, id) from {ATTRIBUTES_TABLE}"
-    )
-    conn.execute(
-        f"update {ATTRIBUTES_TABLE} set recency = (select recency from {RANK_TABLE} r "
-        f"where r.doc_rowid = {ATTRIBUTES_TABLE}.doc_rowid)"
-    )
-    _store_fingerprint(conn, "facet_keys", keys)
-
-
-def _topic_sets(conn: sqlite3.Connection) -> Iterator[tuple[int, tuple[str, ...]]]:
-    """(rowid, its topics in order) of every document with topics, in rowid order."""
-    tables = {name for (name,) in conn.execute("select name from sqlite_master")}
-    if "document_topics" not in tables:
-        return
-    # Documents drive the join in rowid order, so no sort of every (document, topic) pair.
-    rows = conn.execute(
-        "select d.rowid, t.topic_id from documents d cross join document_topics t "
-        "on t.document_id = d.id order by d.rowid"
-    )
-    for rowid, pairs in itertools.groupby(rows, key=lambda row: row[0]):
-        yield rowid, tuple(sorted({topic for _, topic in pairs}))
-
-
-def fill_topics(conn: sqlite3.Connection) -> None:
-    """(Re)fill the search's topic tables from the enrichment's document_topics, and store the
-    fingerprint of the topic sets, which the search caches them by."""
-    conn.execute(f"delete from {TOPIC_SETS_TABLE}")
-    # Two passes over the documents: the numbers follow the sorted sets, which are few.
-    sets = {topics for _, topics in _topic_sets(conn)}
-    keys = {topics: key for key, topics in enumerate(sorted(sets), start=1)}
-    conn.executemany(
-        f"insert into {TOPIC_SETS_TABLE} values (?, ?)",
-        ((key, topic) for topics, key in keys.items() for topic in topics),
-    )
-    for table in (RANK_TABLE, ATTRIBUTES_TABLE):
-        conn.execute(f"update {table} set topic_key = 0 where topic_key != 0")  # a refill
-    for batch in _in_batches(_topic_sets(conn)):
-        document_keys = [(keys[topics], rowid) for rowid, topics in batch]
-        for table in (RANK_TABLE, ATTRIBUTES_TABLE):
-            conn.executemany(f"update {table} set topic_key = ? where doc_rowid = ?", document_keys)
-    _store_fingerprint(conn, "topic_keys", keys)
 
 
 def store_settings(conn: sqlite3.Connection, analyzer: Analyzer, documents: int) -> None:
@@ -394,8 +291,7 @@ def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None)
     analyzer = analyzer or default_analyzer()
     conn = db.conn
     create_index(conn)
-    fill_attributes(conn)
-    fill_topics(conn)
+    attributes.fill_all(conn)
     documents = fill_index(conn, analyzer)
     fill_vocabulary(conn, analyzer)
     store_settings(conn, analyzer, documents)
@@ -552,30 +448,36 @@ def _indexed_rows(conn: sqlite3.Connection, rowids: list[int]) -> Iterator[list[
         ).fetchall()
 
 
-def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer) -> None:
-    """Take the documents `rowids` out of the index, while `documents` still holds the text
-    they were indexed with: an external-content index is told exactly which terms to remove."""
+def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer) -> set:
+    """Take the documents `rowids` out of the index and the search's tables, while `documents`
+    still holds the text they were indexed with (an external-content index is told exactly
+    which terms to remove). Returns their dates, for `reindex_documents`."""
     columns = ", ".join(FTS_COLUMNS)
     marks = ", ".join("?" for _ in FTS_COLUMNS)
     delete = f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) values ('delete', ?, {marks})"
     for rows in _indexed_rows(conn, rowids):
         conn.executemany(delete, analysed_rows(rows, analyzer))
+    return attributes.forget_attributes(conn, rowids)
 
 
-def reindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer) -> None:
-    """Index the analysed text of the documents `rowids` (new, or taken out before they
-    changed), then bring the tables computed from the whole corpus up to date: the attribute,
-    facet, ranking and topic tables, the vocabulary and the settings. They come out as
-    `index_documents` makes them; only the index's segments may be laid out differently."""
+def reindex_documents(
+    conn: sqlite3.Connection, rowids: list[int], analyzer: Analyzer, dates: set
+) -> None:
+    """Index the documents `rowids` (new, or taken out by `unindex_documents` before they
+    changed) and give them their rows in the search's tables; the documents of the `dates`
+    the removed ones had, and of the new ones', are numbered again by recency. Then the
+    vocabulary and the settings. The rows come out as `index_documents` makes them; only the
+    index's segments may be laid out differently."""
     columns = ", ".join(FTS_COLUMNS)
     marks = ", ".join("?" for _ in FTS_COLUMNS)
     insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
     for rows in _indexed_rows(conn, sorted(rowids)):
         conn.executemany(insert, analysed_rows(rows, analyzer))
-    for table in (ATTRIBUTES_TABLE, FACET_KEYS_TABLE, RANK_TABLE, VOCABULARY_TABLE):
-        conn.execute(f"delete from {table}")
-    fill_attributes(conn)
-    fill_topics(conn)
+    dates = dates | attributes.fill_attributes(conn, rowids)
+    attributes.refresh_recency(conn, dates)
+    attributes.fill_topics(conn, rowids)
+    attributes.finish_keys(conn)
+    conn.execute(f"delete from {VOCABULARY_TABLE}")
     fill_vocabulary(conn, analyzer)
     documents = conn.execute("select count(*) from documents").fetchone()[0]
     store_settings(conn, analyzer, documents)

@@ -220,7 +220,9 @@ def analyse(record: dict) -> DocumentAnalysis:
     )
 
 
-_LAW_COLUMNS = "id, document_id, law_id, paragraph, stk, nr, canonical, raw, resolution, position"
+_LAW_COLUMNS = (
+    "ordinal, document_id, law_id, paragraph, stk, nr, canonical, raw, resolution, position"
+)
 _INSERTS = {
     "law_references": f"insert into law_references ({_LAW_COLUMNS}) values ({', '.join('?' * 10)})",
     "citations": "insert into citations (citing_id, cited_number, cited_id, kind, raw) "
@@ -233,7 +235,7 @@ _INSERTS = {
 
 
 def _law_row(doc_id: str, ref: LawRef, raw: str, resolution: str | None, position) -> list:
-    # The id (first) is filled in when all rows are known.
+    # The ordinal (first) is filled in when all rows of the document are known.
     law, paragraph, stk, nr = ref.law_id, ref.paragraph, ref.stk, ref.nr
     return [None, doc_id, law, paragraph, stk, nr, canonical(ref), raw, resolution, position]
 
@@ -256,6 +258,10 @@ def _document_rows(values: tuple) -> tuple:
     result = analyse(row)
     law_rows = [_law_row(doc_id, f.ref, f.raw, f.resolution, f.start) for f in result.law_refs]
     law_rows += [_law_row(doc_id, ref, raw, _SOURCE, None) for ref, raw in result.metadata_refs]
+    # Numbered within the document, so a reference keeps its key while other documents come,
+    # change or go (an incremental build renumbers nothing).
+    for ordinal, law_row in enumerate(law_rows, start=1):
+        law_row[0] = ordinal
     citation_rows = [(doc_id, ref.number, ref.kind, ref.raw) for ref in result.decisions]
     topic_rows = [(doc_id, a.topic_id, a.rule, a.evidence) for a in result.topics]
     by_name: dict[str, list[MunicipalityMention]] = {}
@@ -372,11 +378,9 @@ def _store(
     analysed_batches: Iterator[list[tuple]],
     known_laws: set[str],
     report: EnrichReport,
-    first_law_reference: int = 1,
 ) -> None:
     """Insert the derived rows of the analysed documents and update their derived columns."""
     numbers = _number_index(db)
-    first_law_reference -= 1
     for analysed in analysed_batches:
         law_rows, citation_rows, topic_rows, municipality_rows, updates = [], [], [], [], []
         for laws, citations, topics, places, update in analysed:
@@ -391,10 +395,6 @@ def _store(
             report.topics.update(topic_id for _, topic_id, _, _ in topics)
             municipality_rows += places
             updates.append(update)
-        for number, row in enumerate(
-            law_rows, start=first_law_reference + report.law_references + 1
-        ):
-            row[0] = number
         report.law_references += len(law_rows)
         _insert_numbered_laws(db, law_rows, known_laws)
         report.unresolved_law_references += sum(1 for r in law_rows if r[2] is None)
@@ -452,16 +452,14 @@ def enrich_documents(
     the decision numbers in `affected_numbers` (numbers that came, went or moved) point at the
     document that now has the number, and numbered laws no document cites any more are gone.
 
-    The rows are those `enrich` would make from the same documents, but for the numbering of
-    `law_references`, which `renumber_law_references` restores.
+    The rows are those `enrich` would make from the same documents.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
         known_laws = {law_id for (law_id,) in db.execute("select id from laws")}
-        first = db.execute("select coalesce(max(id), 0) + 1 from law_references").fetchone()[0]
         batches = _analysed(_batches_of(db, ids), _workers(workers) if len(ids) > _BATCH else 1)
-        _store(db, batches, known_laws, EnrichReport(), first)
+        _store(db, batches, known_laws, EnrichReport())
     finally:
         if collecting:
             gc.enable()
@@ -483,25 +481,6 @@ def enrich_documents(
         "(select law_id from law_references where law_id is not null)",
         registered,
     )
-
-
-def renumber_law_references(db: sqlite_utils.Database) -> None:
-    """Number `law_references` as `enrich` does: by document id, then in the order found."""
-    db.conn.execute("drop table if exists temp.law_reference_numbers")
-    db.conn.execute(
-        "create temp table law_reference_numbers (old integer primary key, new integer not null)"
-    )
-    db.conn.execute(
-        "insert into temp.law_reference_numbers select id, n from (select id, row_number() "
-        "over (order by document_id, id) as n from law_references) where id != n"
-    )
-    # Through negative numbers, so no two rows ever hold the same id on the way.
-    db.conn.execute(
-        "update law_references set id = -(select new from temp.law_reference_numbers "
-        "where old = law_references.id) where id in (select old from temp.law_reference_numbers)"
-    )
-    db.conn.execute("update law_references set id = -id where id < 0")
-    db.conn.execute("drop table temp.law_reference_numbers")
 
 
 def enrichment_report(db: sqlite_utils.Database) -> EnrichReport:

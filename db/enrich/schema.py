@@ -39,7 +39,6 @@ select replaced_number, max(replaced_id) as replaced_id,
 # Created after the rows are in: building an index once is faster than keeping it up to date.
 ENRICHMENT_INDEXES: list[tuple[str, list[str]]] = [
     ("document_topics", ["topic_id"]),
-    ("law_references", ["document_id"]),
     # Covering for the law page's counts per paragraph (datasette_plugins/retskilde_laws.py).
     ("law_references", ["law_id", "paragraph", "document_id"]),
     ("law_references", ["canonical"]),
@@ -95,10 +94,12 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
         not_null={"title", "short_name"},
         foreign_keys=[("replaced_by", "laws", "id")],
     )
+    # Keyed by document and place in it, not by a running number over the corpus: a key that
+    # stays put while other documents change lets the incremental build leave the rows alone.
     db["law_references"].create(
         {
-            "id": int,
             "document_id": str,
+            "ordinal": int,
             "law_id": str,
             "paragraph": str,
             "stk": int,
@@ -108,7 +109,7 @@ def create_enrichment_tables(db: sqlite_utils.Database) -> None:
             "resolution": str,
             "position": int,
         },
-        pk="id",
+        pk=("document_id", "ordinal"),
         not_null={"document_id", "paragraph", "canonical"},
         foreign_keys=[("document_id", "documents", "id"), ("law_id", "laws", "id")],
     )
