@@ -10,6 +10,7 @@ from click.testing import CliRunner
 import retskilde.db.build
 from retskilde.cli import cli
 from retskilde.db.build import InvalidCorpus, build
+from retskilde.db.build.incremental import UNFINISHED, read_build_info
 from retskilde.db.sqlite import sqlite3
 from tests.conftest import make_record, write_record
 
@@ -130,16 +131,35 @@ def test_crash_during_build_leaves_old_database_and_no_temp_file(tmp_path, monke
     with pytest.raises(RuntimeError):
         build(corpus, db_path, full=True)
     assert dump(db_path) == before
-    # The file cache of the first build (db/filecache.py) stays; no temporary file does.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.db.files", "corpus", "r.db"]
+    # The file cache of the first build (db/filecache.py) and the generation file the published
+    # database is a link to (db/build/generations.py) stay; no temporary file does.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".r.db.files",
+        ".r.db.gen1",
+        "corpus",
+        "r.db",
+    ]
+    assert (tmp_path / ".r.db.gen1").stat().st_ino == db_path.stat().st_ino
     # The incremental build crashes on its copy of the database, never on the published one.
     write_record(corpus, make_record(id="ast-ny"))
     monkeypatch.setattr(retskilde.db.build, "load_health", explode)
     with pytest.raises(RuntimeError):
         build(corpus, db_path)
     assert dump(db_path) == before
-    # The file cache of the first build (db/filecache.py) stays; no temporary file does.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.db.files", "corpus", "r.db"]
+    # The spare generation it was updating says it is unfinished, so it is made again from the
+    # published database next time; no temporary file is left.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".r.db.files",
+        ".r.db.gen1",
+        ".r.db.gen2",
+        "corpus",
+        "r.db",
+    ]
+    assert read_build_info(tmp_path / ".r.db.gen2")["mode"] == UNFINISHED
+    monkeypatch.undo()
+    report = build(corpus, db_path)
+    assert report.changes is not None and report.changes.new == ["ast-ny"]
+    assert (tmp_path / ".r.db.gen2").stat().st_ino == db_path.stat().st_ino
 
 
 def test_cli_build_reports_counts_and_fails_cleanly(tmp_path):

@@ -245,3 +245,76 @@ def test_the_fingerprint_covers_the_sqlite_and_sqlite_utils_versions(monkeypatch
     monkeypatch.setattr(incremental, "_sqlite_utils_version", lambda: "0.1")
     after_both = incremental.build_fingerprint()
     assert len({before, after_sqlite, after_both}) == 3
+
+
+def test_spare_generation_is_updated_in_place_and_catches_up(corpus, tmp_path, monkeypatch):
+    from retskilde.db.build import generations
+
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    files = _records(corpus)
+    rng = random.Random(7)
+    first, second = sorted(files)[:2]
+    _change(files[first], rng, 1)
+    report = build(corpus, db_path)  # no spare yet: made as a copy of the published file
+    assert report.changes.changed == [first] and report.changes.applied == 1
+    spare = generations.spare_path(db_path)
+    spare_inode = spare.stat().st_ino
+    copies = []
+    monkeypatch.setattr(generations, "copy_published", lambda *a: copies.append(a))
+    files[second].unlink()
+    report = build(corpus, db_path)
+    # The change is reported against the published database; the spare, a build behind, also
+    # got the change of the build before, in place (no copy, same file, now published).
+    assert report.changes.deleted == [second] and not report.changes.changed
+    assert report.changes.applied == 2
+    assert copies == []
+    assert db_path.stat().st_ino == spare_inode
+    build(corpus, tmp_path / "full.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")
+
+
+def test_spare_open_elsewhere_is_made_again(corpus, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from retskilde.db.build import generations
+
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    files = _records(corpus)
+    rng = random.Random(8)
+    for round_number, name in enumerate(sorted(files)[:2], start=1):
+        _change(files[name], rng, round_number)
+        build(corpus, db_path)
+    spare = generations.spare_path(db_path)
+    held_inode = spare.stat().st_ino
+    copies = []
+    copy = generations.copy_published
+    monkeypatch.setattr(generations, "copy_published", lambda *a: copies.append(a) or copy(*a))
+    # A server started two builds ago still reads the older generation.
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; f = open(sys.argv[1], 'rb'); "
+            "print('open', flush=True); time.sleep(60)",
+            str(spare),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout.readline().strip() == "open"
+        assert generations.open_elsewhere(spare)
+        _change(files[sorted(files)[2]], rng, 3)
+        build(corpus, db_path)
+    finally:
+        server.kill()
+        server.wait()
+    # Not written in place: a copy of the published file was updated and published instead.
+    assert len(copies) == 1
+    assert db_path.stat().st_ino != held_inode
+    assert not generations.open_elsewhere(db_path)
+    build(corpus, tmp_path / "full.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")

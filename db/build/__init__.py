@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from retskilde.contract import Problem, iter_records
+from retskilde.db.build import generations
 from retskilde.db.build.filecache import (
     FileCache,
     Seen,
@@ -29,8 +30,11 @@ from retskilde.db.build.incremental import (
     HASHES_TABLE,
     Changes,
     build_fingerprint,
+    content_name,
     create_build_tables,
     hashed,
+    read_build_info,
+    read_hashes,
     record_hash,
     reusable,
     store_build_info,
@@ -83,20 +87,21 @@ def open_for_build(path: Path) -> sqlite_utils.Database:
     """A connection to a new database file that only the build writes, tuned for bulk loading."""
     db = sqlite_utils.Database(path)
     # The file is thrown away unless the whole build succeeds, so a crash needs no journal on
-    # disk and no write needs to reach the disk before the end, where `_sync` flushes it once.
+    # disk and no write needs to reach the disk before the end, where `_publish` flushes it once.
     db.conn.execute("pragma journal_mode = off")
     db.conn.execute("pragma synchronous = off")
     db.conn.execute("pragma cache_size = -65536")
     return db
 
 
-def _sync(path: Path) -> None:
-    """Flush the finished file to disk, so the rename never publishes a half-written database."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def open_in_place(path: Path) -> sqlite_utils.Database:
+    """A connection that updates a kept database: every transaction journaled, so a build
+    killed midway leaves the file as it was before that transaction."""
+    db = sqlite_utils.Database(path)
+    db.conn.execute("pragma journal_mode = delete")
+    db.conn.execute("pragma synchronous = full")
+    db.conn.execute("pragma cache_size = -65536")
+    return db
 
 
 def _temp_path(db_path: Path, pid: int) -> Path:
@@ -263,12 +268,11 @@ def _write_file_cache(db_path: Path, fingerprint: str, started_ns: int, files: l
         cache_path(db_path).unlink(missing_ok=True)
 
 
-def _publish(tmp_path: Path, db_path: Path) -> None:
-    with closing(sqlite3.connect(tmp_path)) as conn:
+def _publish(generation: Path, db_path: Path, link_path: Path) -> None:
+    with closing(sqlite3.connect(generation)) as conn:
         # VACUUM may renumber implicit rowids, which the external-content index relies on.
         verify_index(conn)
-    _sync(tmp_path)
-    os.replace(tmp_path, db_path)
+    generations.publish(generation, db_path, link_path)
 
 
 def _write(
@@ -294,13 +298,15 @@ def _write(
                 raise InvalidCorpus(problems)
             create_build_tables(db.conn)
             db.conn.executemany(f"insert into {HASHES_TABLE} values (?, ?)", hashes)
-            store_build_info(db.conn, fingerprint, "fuld")
+            store_build_info(db.conn, fingerprint, "fuld", generation=content_name(hashes))
             enrichment = _derive(db, *bookkeeping)
             db.conn.commit()
             db.conn.execute("VACUUM INTO ?", (str(vacuumed),))
         finally:
             db.conn.close()
-        _publish(vacuumed, db_path)
+        spare = generations.spare_path(db_path)
+        os.replace(vacuumed, spare)
+        _publish(spare, db_path, tmp_path)
     finally:
         for path in (tmp_path, vacuumed):
             path.unlink(missing_ok=True)
@@ -315,15 +321,29 @@ def _update(
     bookkeeping: tuple[list[LoggedRun], dict[str, tuple[Path, list[Path]]]],
     fingerprint: str,
 ) -> tuple[EnrichReport, Changes]:
-    """Bring a copy of the database at `db_path` up to date with `records`, then swap it in."""
+    """Bring the spare generation of the database at `db_path` up to date with `records` in
+    place (made again from the published file first when it cannot be reused), then publish it.
+    """
     tmp_path.unlink(missing_ok=True)
     try:
         started = time.perf_counter()
-        shutil.copyfile(db_path, tmp_path)
+        spare = generations.spare_path(db_path)
+        published_info = read_build_info(db_path)
+        follows = read_build_info(spare).get("generation") == published_info.get("previous")
+        if (
+            follows
+            and reusable(spare, fingerprint) is None
+            and not generations.open_elsewhere(spare)
+        ):
+            published: dict[str, str] | None = read_hashes(db_path)
+            catch_up = json.loads(published_info.get("changed_ids", "[]"))
+        else:
+            generations.copy_published(db_path, spare)
+            published, catch_up = None, []
         copied = time.perf_counter() - started
-        db = open_for_build(tmp_path)
+        db = open_in_place(spare)
         try:
-            changes = update_database(db, seen, problems)
+            changes = update_database(db, seen, problems, published, catch_up)
             if changes is None:
                 raise InvalidCorpus(problems)
             changes.seconds["kopiere databasen"] = copied
@@ -333,13 +353,19 @@ def _update(
             load_health(db, bookkeeping[0])
             db[VERSIONS_TABLE].drop(ignore=True)
             _load_versions(db, bookkeeping[1])
-            store_build_info(db.conn, fingerprint, "trinvis")
             enrichment = enrichment_report(db)
+            store_build_info(
+                db.conn,
+                fingerprint,
+                "trinvis",
+                previous=published_info.get("generation", ""),
+                changed_ids=changes.new + changes.changed + changes.deleted,
+            )
             db.conn.commit()
             started = changes.lap("kildernes sundhed", started)
         finally:
             db.conn.close()
-        _publish(tmp_path, db_path)
+        _publish(spare, db_path, tmp_path)
         changes.lap("tjekke og udgive", started)
     finally:
         tmp_path.unlink(missing_ok=True)

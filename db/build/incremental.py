@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -37,7 +38,10 @@ from retskilde.db.tables import LIST_COLUMNS, LIST_COUNTS_TABLE
 HASHES_TABLE = "document_hashes"
 BUILD_INFO_TABLE = "build_info"
 # Rows of build_info that say how a database was built, not what it holds.
-BUILD_INFO_KEYS = ("fingerprint", "mode")
+BUILD_INFO_KEYS = ("fingerprint", "mode", "generation", "previous", "changed_ids")
+# The mode of a kept generation while a build updates it: until the build stores its own mode
+# at the end, the file may hold some of the changes and not others.
+UNFINISHED = "ufærdig"
 _PACKAGE = Path(retskilde.__file__).resolve().parent
 _ROOT = _PACKAGE.parent
 # What the database's rows are computed with: the build's code and data files, the record
@@ -104,11 +108,46 @@ def create_build_tables(conn: sqlite3.Connection) -> None:
     )
 
 
-def store_build_info(conn: sqlite3.Connection, fingerprint: str, mode: str) -> None:
-    conn.executemany(
-        f"insert or replace into {BUILD_INFO_TABLE}(key, value) values (?, ?)",
-        [("fingerprint", fingerprint), ("mode", mode)],
-    )
+def store_build_info(
+    conn: sqlite3.Connection,
+    fingerprint: str,
+    mode: str,
+    previous: str | None = None,
+    changed_ids: list[str] | None = None,
+    generation: str | None = None,
+) -> None:
+    """Say how the database was built: the code's fingerprint, the mode, a name for this
+    generation, and for an incremental build the generation it followed and the ids it changed
+    (what the generation before must catch up on, db/build/generations.py)."""
+    conn.execute(f"delete from {BUILD_INFO_TABLE} where key in ('previous', 'changed_ids')")
+    # A full build names its generation by its content, so building twice gives the same file.
+    generation = generation or uuid.uuid4().hex
+    rows = [("fingerprint", fingerprint), ("mode", mode), ("generation", generation)]
+    if previous is not None:
+        rows += [("previous", previous), ("changed_ids", json.dumps(changed_ids or []))]
+    conn.executemany(f"insert or replace into {BUILD_INFO_TABLE}(key, value) values (?, ?)", rows)
+
+
+def content_name(hashes: list[tuple[str, str]]) -> str:
+    """A name for the generation holding the records with these (id, hash) pairs."""
+    digest = hashlib.sha256()
+    for doc_id, record_digest in sorted(hashes):
+        digest.update(f"{doc_id}\0{record_digest}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def read_build_info(db_path: Path) -> dict[str, str]:
+    """The build_info rows of the database at `db_path` (empty when there are none)."""
+    try:
+        with closing(sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)) as conn:
+            return dict(conn.execute(f"select key, value from {BUILD_INFO_TABLE}"))
+    except sqlite3.Error:
+        return {}
+
+
+def read_hashes(db_path: Path) -> dict[str, str]:
+    with closing(sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)) as conn:
+        return dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
 
 
 def hashed(records: Iterable[dict], hashes: list[tuple[str, str]]) -> Iterable[dict]:
@@ -133,6 +172,8 @@ def reusable(db_path: Path, fingerprint: str) -> str | None:
         return f"den tidligere database kan ikke læses ({exc})"
     if stored.get("fingerprint") != fingerprint:
         return "koden, skemaet, analysen eller berigelsen er ændret siden den tidligere build"
+    if stored.get("mode") == UNFINISHED:
+        return "den tidligere build af denne fil blev ikke færdig"
     return None
 
 
@@ -143,6 +184,9 @@ class Changes:
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
     read: int = 0  # record files read (the others were known from the file cache)
+    # Records added, replaced or removed in the generation updated (it may be a build behind
+    # the published database, so this can exceed the changes reported above).
+    applied: int = 0
     # (path, stamp, id, hash) of every record file, for the file cache of the next build.
     files: list[tuple] = field(default_factory=list, repr=False)
     # Seconds per step, for bench/bench_incremental.py.
@@ -208,23 +252,50 @@ def _apply_list_delta(conn: sqlite3.Connection) -> None:
     conn.execute("drop table temp.list_delta")
 
 
+def _spare_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(
+            conn.execute(f"select id, sha256 from {HASHES_TABLE} where id in ({marks})", chunk)
+        )
+    return found
+
+
 def update_database(
-    db: sqlite_utils.Database, files: Iterable[Seen], problems: list
+    db: sqlite_utils.Database,
+    files: Iterable[Seen],
+    problems: list,
+    published: dict[str, str] | None = None,
+    catch_up: Iterable[str] = (),
 ) -> Changes | None:
-    """Apply the record files (db/build/filecache.py's `scan`) to the copy of the previous database
-    `db`. Returns None when the records have problems (the caller throws the copy away)."""
+    """Apply the record files (db/build/filecache.py's `scan`) to `db`, a kept generation of
+    the database. Returns None when the records have problems (nothing is written then).
+
+    `published`: id -> hash of the published database, when `db` is the generation before it
+    (else `db` holds what is published); `catch_up`: the ids that build changed. The changes
+    reported are those against the published database; what `db` gets is what it lacks.
+    """
     conn = db.conn
-    old = dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
+    old = (
+        dict(published)
+        if published is not None
+        else dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
+    )
+    catch_up = set(catch_up)
     changes = Changes()
     started = time.perf_counter()
-    rows: list[dict] = []
-    hashes: list[tuple[str, str]] = []
+    # id -> (hash, record or None, file) of every record the generation may lack.
+    wanted: dict[str, tuple[str, dict | None, Path]] = {}
     for seen in files:
         previous = old.pop(seen.id, None)
         changes.read += seen.record is not None
         changes.files.append((str(seen.path), seen.stamp, seen.id, seen.hash))
         if previous == seen.hash:
             changes.unchanged += 1
+            if seen.id in catch_up:
+                wanted[seen.id] = (seen.hash, seen.record, seen.path)
             continue
         record = seen.record
         if record is None:
@@ -237,15 +308,44 @@ def update_database(
         digest = record_hash(record)
         changes.files[-1] = (str(seen.path), seen.stamp, seen.id, digest)
         (changes.new if previous is None else changes.changed).append(record["id"])
-        rows.append(document_row(record))
-        hashes.append((record["id"], digest))
+        wanted[record["id"]] = (digest, record, seen.path)
     if problems:
         return None
     changes.deleted = sorted(old)
-    started = changes.lap("lese og hashe poster", started)
-    if not (changes.new or changes.changed or changes.deleted):
+    # What this generation lacks: the changes against the published database, and those the
+    # published one got from the build before.
+    ids = sorted(set(wanted) | set(changes.deleted) | catch_up)
+    have = _spare_hashes(conn, ids)
+    new_ids, changed_ids, deleted_ids = [], [], []
+    rows: list[dict] = []
+    hashes: list[tuple[str, str]] = []
+    for doc_id in ids:
+        entry = wanted.get(doc_id)
+        if entry is None:
+            if doc_id in have:
+                deleted_ids.append(doc_id)
+            continue
+        digest, record, path = entry
+        if have.get(doc_id) == digest:
+            continue
+        if record is None:
+            record, file_problems = read_record(path)
+            changes.read += 1
+            if record is None:
+                problems.extend(file_problems)
+                return None
+        (new_ids if doc_id not in have else changed_ids).append(doc_id)
+        rows.append(document_row(record))
+        hashes.append((doc_id, digest))
+    changes.applied = len(new_ids) + len(changed_ids) + len(deleted_ids)
+    started = changes.lap("læse og hashe poster", started)
+    if not changes.applied:
         return changes  # the documents and all that is computed from them stay as they are
-    touched = changes.changed + changes.deleted
+    # Committed before anything else is written: if the build stops midway (some statements
+    # commit on their own), the file says so and is not reused as it is.
+    conn.execute(f"update {BUILD_INFO_TABLE} set value = ? where key = 'mode'", (UNFINISHED,))
+    conn.commit()
+    touched = changed_ids + deleted_ids
     analyzer = default_analyzer()
     conn.execute(
         "create temp table list_delta (list text not null, value text not null, delta integer)"
@@ -255,8 +355,8 @@ def update_database(
     dates = unindex_documents(conn, sorted(_rowids(conn, touched)), analyzer)
     forget_documents(db, touched)
     started = changes.lap("fjerne gamle rækker", started)
-    for start in range(0, len(changes.deleted), _BATCH):
-        chunk = changes.deleted[start : start + _BATCH]
+    for start in range(0, len(deleted_ids), _BATCH):
+        chunk = deleted_ids[start : start + _BATCH]
         marks = ", ".join("?" for _ in chunk)
         conn.execute(f"delete from documents where id in ({marks})", chunk)
         conn.execute(f"delete from {HASHES_TABLE} where id in ({marks})", chunk)
@@ -269,7 +369,7 @@ def update_database(
         if row[1] not in DOCUMENT_COLUMNS
     ]
     assignments = ", ".join([f"{c} = :{c}" for c in columns] + [f"{c} = null" for c in derived])
-    changed = set(changes.changed)
+    changed = set(changed_ids)
     conn.executemany(
         f"update documents set {assignments} where id = :id",
         [row for row in rows if row["id"] in changed],
@@ -280,7 +380,7 @@ def update_database(
         [row for row in rows if row["id"] not in changed],
     )
     conn.executemany(f"insert or replace into {HASHES_TABLE} values (?, ?)", hashes)
-    analysed = changes.new + changes.changed
+    analysed = new_ids + changed_ids
     started = changes.lap("skrive dokumenter", started)
     numbers |= {row["number"] for row in rows if row["number"]}
     enrich_documents(db, analysed, numbers)
