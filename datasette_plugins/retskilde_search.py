@@ -117,6 +117,7 @@ def _facet_view(result: SearchResult, q: str, path: str):
                 {
                     "label": value.label,
                     "count": value.count,
+                    "estimate": value.estimate,
                     "selected": selected,
                     "href": f"{path}?{_query_string(new_q, result.order)}",
                 }

@@ -341,6 +341,7 @@ def test_a_build_killed_with_sigkill_is_cleaned_up_by_the_next(tmp_path):
     left = sorted(p.name for p in tmp_path.iterdir())
     assert f".r.db.{child.pid}.tmp" in left, "the build ended before it could be killed"
     report = build(corpus, db_path)
-    # The database and the file cache the next build reads (db/build/filecache.py).
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.db.files", "r.db"]
+    # The database, the generation file it links (db/build/generations.py) and the file cache
+    # the next build reads (db/build/filecache.py).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.db.files", ".r.db.gen1", "r.db"]
     assert sorted(p.name for p in report.removed_stale) == [n for n in left if n != "r.db"]

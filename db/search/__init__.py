@@ -9,8 +9,9 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
 from retskilde.db.analysis import snippets
@@ -71,6 +72,31 @@ FACET_QUERY_FIELD = {
     "source": "kilde",
     "topic": "emne",
 }
+# A search with more matches than this is broad. FTS5 scores every match before it keeps the
+# best (0.6 µs a match: 0.6 s for a word in every document of a million), so a broad search is
+# ranked among the matches that have a word in the fields that say what a document is about:
+# the title alone while that gives BROAD_CANDIDATES, else more of them (SUBJECT_TIERS). The
+# ranking among those is the same BM25; a document with the word only in its body ranks after
+# them. Its facets are counted on every n-th match (about FACET_SAMPLE of them) and shown as
+# estimates, and so is its total when it has filters (without, the total is exact).
+BROAD_MATCHES = 20_000
+BROAD_CANDIDATES = 200
+SUBJECT_TIERS = (
+    ("title",),
+    ("title", "number", "summary", "keywords"),
+    ("title", "number", "summary", "keywords", "law_names", "municipality", "committee"),
+)
+FACET_SAMPLE = 20_000
+# How the note on a broad search names the fields it ranked among.
+SUBJECT_LABELS = {
+    "title": "titlen",
+    "number": "nummeret",
+    "summary": "resuméet",
+    "keywords": "emneordene",
+    "law_names": "lovnavnene",
+    "municipality": "kommunen",
+    "committee": "udvalget",
+}
 # Result orders: best match first, or newest first (the feed's order; no BM25 needed, and an
 # empty query then lists every document).
 RELEVANCE, NEWEST = "relevans", "nyeste"
@@ -101,6 +127,7 @@ class FacetValue:
     value: str
     label: str
     count: int
+    estimate: bool = False  # counted on a sample of a broad search's matches ("ca.")
 
 
 @dataclass
@@ -119,6 +146,11 @@ class SearchResult:
     exact_total: int = 0  # the documents with every word; `total` also counts the partial ones
     fts: str | None = None
     order: str = RELEVANCE
+    # A broad search (BROAD_MATCHES): ranked among the matches with the words in `subject`
+    # (the fields named), and the total an estimate when `total_estimate`.
+    broad: bool = False
+    subject: list[str] = field(default_factory=list)
+    total_estimate: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -206,9 +238,15 @@ def _candidates(compiled: Compiled, scored: bool = True) -> str:
             f"select d.rowid as rid, 0.0 as score, 1 as exact from {ATTRIBUTES_TABLE} d{negative}"
         )
     score = _score_sql() if scored else "0.0"
+    # A broad search scores only its subject matches: the rows FTS5 skips are never scored.
+    among = (
+        f" and +rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :rs_subject)"
+        if compiled.subject_fts is not None
+        else ""
+    )
     matches = (
         f"select rowid as rid, {score} as score, 1 as exact "
-        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts"
+        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts{among}"
     )
     if compiled.exact_fts is not None:
         # Compounds widen the match, but their rarity would dominate BM25: documents that
@@ -273,13 +311,19 @@ def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
     return _cached(conn, "topic_keys", load)
 
 
-def _hits(compiled: Compiled, scored: bool) -> str:
+def _sampled(stride: int) -> str:
+    """SQL: the match (c.rid) is one of about every `stride`-th, spread by a hash of its rowid
+    (rowids follow ids, which run in patterns: every 10th could be every "punkt 1")."""
+    return f" and ((c.rid * 2654435761) % 4294967311) % {int(stride)} = 0" if stride > 1 else ""
+
+
+def _hits(compiled: Compiled, scored: bool, stride: int = 1) -> str:
     """SQL for the matches that pass the filters:
-    (rid, exact, tier, recency, facet_key, topic_key, score).
+    (rid, exact, tier, recency, facet_key, topic_key, score); with `stride`, a sample of them.
 
     Joined to the narrow ranking table, or to the attribute table when filters or tiers need it.
     """
-    filters = "".join(f" and {f}" for f in compiled.filters)
+    filters = "".join(f" and {f}" for f in compiled.filters) + _sampled(stride)
     if compiled.filters or compiled.tier != "0":
         joined = f"{ATTRIBUTES_TABLE} d on d.rowid = c.rid"
         historisk = "d.status = 'historisk'"
@@ -348,13 +392,19 @@ def _has_topics(conn: sqlite3.Connection) -> bool:
 Counts = dict[str, dict[object, int]]
 
 
-def _count_facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Counts]:
-    """The number of matches and the count of each value of each facet column.
+def _count_facets(
+    conn: sqlite3.Connection, compiled: Compiled, stride: int = 1
+) -> tuple[int, Counts]:
+    """The number of matches and the count of each value of each facet column; with `stride`,
+    of a sample of them, multiplied up.
 
     One GROUP BY over integers: per combination of facet values, added up per column below from
     a cached table of what each combination stands for. No scoring, so it runs beside `_page`.
     """
-    sql = f"select facet_key, count(*) from ({_hits(compiled, scored=False)}) group by 1"
+    sql = (
+        f"select facet_key, count(*) * {int(stride)} "
+        f"from ({_hits(compiled, scored=False, stride=stride)}) group by 1"
+    )
     combinations = facet_combinations(conn)
     per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
     total = 0
@@ -366,11 +416,13 @@ def _count_facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Co
     return total, {c: n for c, n in zip(FACET_FIELDS, per_column, strict=True) if n}
 
 
-def _count_topics(conn: sqlite3.Connection, compiled: Compiled) -> dict[object, int]:
+def _count_topics(
+    conn: sqlite3.Connection, compiled: Compiled, stride: int = 1
+) -> dict[object, int]:
     """The number of matches with each topic: per set of topics, added up per topic."""
     sql = (
-        f"select topic_key, count(*) from ({_hits(compiled, scored=False)}) "
-        "where topic_key != 0 group by 1"
+        f"select topic_key, count(*) * {int(stride)} "
+        f"from ({_hits(compiled, scored=False, stride=stride)}) where topic_key != 0 group by 1"
     )
     topic_sets = _topic_sets(conn)
     per_topic: dict[object, int] = {}
@@ -380,7 +432,7 @@ def _count_topics(conn: sqlite3.Connection, compiled: Compiled) -> dict[object, 
     return per_topic
 
 
-def _facet_values(conn: sqlite3.Connection, counts: Counts) -> Facets:
+def _facet_values(conn: sqlite3.Connection, counts: Counts, estimate: bool = False) -> Facets:
     """The counts as labelled facet values, the most frequent first (years newest first)."""
     labels = {
         "doc_type": dict(conn.execute("select id, label from doc_types")),
@@ -390,7 +442,7 @@ def _facet_values(conn: sqlite3.Connection, counts: Counts) -> Facets:
         labels["topic"] = dict(conn.execute("select id, coalesce(label, id) from topics"))
     found: Facets = {
         column: [
-            FacetValue(str(value), labels.get(column, {}).get(value, str(value)), count)
+            FacetValue(str(value), labels.get(column, {}).get(value, str(value)), count, estimate)
             for value, count in values.items()
         ]
         for column, values in counts.items()
@@ -406,40 +458,116 @@ def _within(conn: sqlite3.Connection, work, compiled: Compiled, time_limit: Time
         return work(conn, compiled)
 
 
+_PHRASE = re.compile(r'"(?:[^"]|"")*"\*?')
+
+
+def _fts_count(conn: sqlite3.Connection, expression: str, at_most: int | None = None) -> int:
+    """How many documents match `expression` (up to `at_most`); FTS5 alone, nothing scored."""
+    limit = "" if at_most is None else f" limit {int(at_most)}"
+    sql = f"select count(*) from (select 1 from {FTS_TABLE} where {FTS_TABLE} match ?{limit})"
+    return conn.execute(sql, (expression,)).fetchone()[0]
+
+
+def _count_hits(conn: sqlite3.Connection, compiled: Compiled, at_most: int) -> int:
+    """How many matches pass the filters, up to `at_most`."""
+    sql = f"select count(*) from ({_hits(compiled, scored=False)} limit {int(at_most)})"
+    return conn.execute(sql, query_params(compiled)).fetchone()[0]
+
+
+def _broad(
+    conn: sqlite3.Connection, compiled: Compiled, needed: int
+) -> tuple[Compiled, tuple[str, ...]] | None:
+    """For a broad search, the query restricted to its subject matches and the fields they are
+    in; None when the search is not broad, or too few subject matches fill the page."""
+    if compiled.fts is None or _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) <= BROAD_MATCHES:
+        return None
+    phrases = " OR ".join(_PHRASE.findall(compiled.fts))
+    for number, columns in enumerate(SUBJECT_TIERS, start=1):
+        subject = f"({compiled.fts}) AND ({{{' '.join(columns)}}} : ({phrases}))"
+        wanted = needed if number == len(SUBJECT_TIERS) else max(needed, BROAD_CANDIDATES)
+        probe = replace(compiled, fts=subject, exact_fts=None, number_rowids=[])
+        if _count_hits(conn, probe, wanted) >= wanted:
+            return replace(compiled, subject_fts=subject), columns
+    return None
+
+
+def _count_broad(
+    conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
+) -> tuple[int, bool, Counts]:
+    """The total of a broad search (exact when FTS5 alone can count it), whether it is an
+    estimate, and its facet counts on a sample of about FACET_SAMPLE matches."""
+    assert compiled.fts is not None
+    matches = _fts_count(conn, compiled.fts)
+    stride = max(1, matches // FACET_SAMPLE)
+    counts: Counts = {}
+    total = matches
+    exact = not compiled.filters and not compiled.number_rowids
+    if facets or not exact:
+        sampled, counts = _count_facets(conn, compiled, stride)
+        if not exact:
+            total = sampled
+    if facets and topics and (found := _count_topics(conn, compiled, stride)):
+        counts["topic"] = found
+    return total, not exact and stride > 1, counts
+
+
 def _rank_and_count(
     conn: sqlite3.Connection,
     compiled: Compiled,
-    limit: int,
-    offset: int,
+    result: SearchResult,
     facets: bool,
     time_limit: TimeLimit,
     parallel: ParallelReader | None = None,
-    order: str = RELEVANCE,
-) -> tuple[list[tuple], int, Facets]:
-    """The page (rowid, score, tier, exact, recency), the number of matches and the facets.
+) -> list[tuple]:
+    """The page (rowid, score, tier, exact, recency); sets the number of matches, the facets
+    and whether the search is broad on `result`.
 
     With facets, the counting (which also gives the total) is a pass of its own, and the topics
     another; given a ParallelReader they run in helper threads while this one ranks.
     """
+    limit, offset, order = result.limit, result.offset, result.order
+    broad = _broad(conn, compiled, limit + offset) if order == RELEVANCE else None
+    if broad is not None:
+        ranked, columns = broad
+        result.broad, result.subject = True, list(columns)
+        count = partial(_count_broad, facets=facets, topics=facets and _has_topics(conn))
+        counting = (
+            parallel.submit(partial(_within, work=count, compiled=compiled, time_limit=time_limit))
+            if parallel is not None
+            else None
+        )
+        try:
+            page, _ = _page(conn, ranked, limit, offset, False, order)
+        except BaseException:
+            if counting is not None:
+                counting.cancel()
+            raise
+        total, estimate, counts = counting.result() if counting else count(conn, compiled)
+        result.total, result.total_estimate = total, estimate
+        result.facets = _facet_values(conn, counts, estimate=True)
+        return page
     if not facets:
         page, total = _page(conn, compiled, limit, offset, True, order)
-        return page, total or 0, {}
+        result.total = total or 0
+        return page
     jobs = [_count_facets, *([_count_topics] if _has_topics(conn) else [])]
-    counting = [
+    counting_jobs = [
         parallel.submit(partial(_within, work=job, compiled=compiled, time_limit=time_limit))
         for job in (jobs if parallel is not None else [])
     ]
     try:
         page, _ = _page(conn, compiled, limit, offset, False, order)
     except BaseException:
-        for job in counting:
+        for job in counting_jobs:
             job.cancel()  # if it has not started; else the time limit ends it
         raise
-    results = [job.result() for job in counting] or [job(conn, compiled) for job in jobs]
+    results = [job.result() for job in counting_jobs] or [job(conn, compiled) for job in jobs]
     total, counts = results[0]
     if len(results) > 1 and results[1]:
         counts["topic"] = results[1]
-    return page, total, _facet_values(conn, counts)
+    result.total = total
+    result.facets = _facet_values(conn, counts)
+    return page
 
 
 def _run(
@@ -452,9 +580,7 @@ def _run(
     parallel: ParallelReader | None = None,
 ) -> tuple[list, dict[int, str]]:
     """The ranked page with its documents and snippets; sets the total and facets on `result`."""
-    page, result.total, result.facets = _rank_and_count(
-        conn, compiled, result.limit, result.offset, facets, time_limit, parallel, result.order
-    )
+    page = _rank_and_count(conn, compiled, result, facets, time_limit, parallel)
     rowids = [row[0] for row in page]
     documents = {}
     if rowids:
@@ -468,6 +594,18 @@ def _run(
             documents[row[0]] = row
     rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
     return rows, _snippets(conn, compiled, rowids, analyzer, time_limit)
+
+
+def broad_note(result: SearchResult) -> str:
+    """What a broad search did, in Danish, for the page."""
+    fields = [SUBJECT_LABELS[c] for c in result.subject]
+    named = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " eller " + fields[-1]
+    estimate = "Antallet og tallene" if result.total_estimate else "Tallene"
+    return (
+        f"Søgningen er bred. De bedste træffere er fundet blandt dokumenterne med ordene i "
+        f"{named}; dokumenter, der kun nævner dem i teksten, kommer ikke øverst. {estimate} ved "
+        "filtrene er skønnet ud fra et udsnit. Flere ord eller et filter gør søgningen præcis."
+    )
 
 
 def _documents(count: int) -> str:
@@ -593,6 +731,8 @@ def search(
     finally:
         time_limit.stop()
     result.fts = compiled.fts
+    if result.broad:
+        result.notes.append(broad_note(result))
     exact = set(compiled.number_rowids)
     for row in rows:
         rowid, doc_id, title, doc_type, date, url, number, status, municipality, source = row[:10]

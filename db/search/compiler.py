@@ -45,6 +45,8 @@ class Compiled:
     rest_fts: str | None = None  # the same without the decision-number groups
     negative_fts: str | None = None  # only the negatives, for queries without positives
     group_fts: list[str] = field(default_factory=list)  # relaxed: each positive group alone
+    # A broad search ranks only the matches of this expression (db/search/__init__.py).
+    subject_fts: str | None = None
     number_rowids: list[int] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # SQL on alias "d"
     tier: str = "0"
@@ -445,4 +447,6 @@ def query_params(compiled: Compiled) -> dict[str, object]:
         params["rs_compound"] = f"({compiled.fts}) NOT ({compiled.exact_fts})"
     if compiled.negative_fts is not None:
         params["rs_neg"] = compiled.negative_fts
+    if compiled.subject_fts is not None:
+        params["rs_subject"] = compiled.subject_fts
     return params

@@ -1,0 +1,164 @@
+"""A broad search (more matches than BROAD_MATCHES) is ranked among the matches with the words in
+the fields that say what a document is about, and its facets are counted on a sample. The
+thresholds are lowered here so a corpus of a few hundred documents is broad."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+import retskilde.db.search as search_module
+from retskilde.db.build import build
+from retskilde.db.search import search
+from retskilde.db.sqlite import sqlite3
+from tests.conftest import make_record, write_record
+
+COUNT = 400
+FILLER = [
+    "borgeren",
+    "kommunen",
+    "ansøgning",
+    "klage",
+    "afgørelse",
+    "bevilling",
+    "ydelse",
+    "frist",
+    "vurdering",
+]
+
+
+def _text(rng: random.Random, extra: str = "") -> str:
+    words = [rng.choice(FILLER) for _ in range(rng.randint(20, 60))] + ["sagsbehandling"]
+    rng.shuffle(words)
+    return " ".join(words).capitalize() + f". {extra}".rstrip() + "."
+
+
+@pytest.fixture(scope="module")
+def broad_db(tmp_path_factory):
+    """400 documents that all say "sagsbehandling" in the text; every 8th in the title too,
+    every 40th in the summary (and not the title); two document types, two municipalities."""
+    folder = tmp_path_factory.mktemp("broad")
+    rng = random.Random(12)
+    for number in range(COUNT):
+        in_title = number % 8 == 0
+        record = make_record(
+            id=f"kommune-eksempel-{number:04d}",
+            source="kommune",
+            doc_type="dagsordenpunkt" if number % 3 else "notat",
+            title=("Sagsbehandling og " if in_title else "Punkt om ")
+            + f"{rng.choice(FILLER)} {number} (eksempel)",
+            url=f"https://eksempel.retskilde.dk/kommune/{number}",
+            text=_text(rng, "sagsbehandling " * rng.randint(0, 4)),
+            number=None,
+            status=None,
+            date=f"20{10 + number % 15:02d}-0{1 + number % 9}-1{number % 10}",
+            municipality="Aarhus" if number % 5 else "Herning",
+            keywords=None,
+        )
+        if number % 40 == 20:
+            record["summary"] = "Om sagsbehandling i jobcentret (eksempel)."
+        write_record(folder / "corpus" / "kommune", record)
+    db_path = folder / "broad.db"
+    build(folder / "corpus", db_path)
+    return db_path
+
+
+@pytest.fixture
+def conn(broad_db, monkeypatch):
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 100)
+    monkeypatch.setattr(search_module, "BROAD_CANDIDATES", 10)
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 40)
+    connection = sqlite3.connect(f"file:{broad_db}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def _exact(conn, monkeypatch, text: str, **options):
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "BROAD_MATCHES", 10**9)
+        return search(conn, text, **options)
+
+
+def test_broad_search_ranks_subject_matches_by_the_same_bm25(conn, monkeypatch):
+    result = search(conn, "sagsbehandling", limit=20)
+    assert result.broad and result.subject == ["title"]
+    assert any("Søgningen er bred" in note and "titlen" in note for note in result.notes)
+    exact = _exact(conn, monkeypatch, "sagsbehandling", limit=200)
+    assert not exact.broad and exact.total == COUNT
+    # The same documents in the same order as the exact ranking, kept to those with the word
+    # in the title: the ranking is BM25 over the subject matches, not another score.
+    in_title = [hit.id for hit in exact.hits if hit.title.startswith("Sagsbehandling")]
+    assert [hit.id for hit in result.hits] == in_title[:20]
+    # Without filters the total is counted exactly; the facets are estimates.
+    assert result.total == COUNT and not result.total_estimate
+    assert result.facets and all(v.estimate for vs in result.facets.values() for v in vs)
+
+
+def test_broad_facet_counts_are_a_scaled_sample_close_to_the_truth(conn, monkeypatch):
+    result = search(conn, "sagsbehandling")
+    exact = _exact(conn, monkeypatch, "sagsbehandling")
+    stride = COUNT // search_module.FACET_SAMPLE
+    for column in ("doc_type", "municipality"):
+        truth = {v.value: v.count for v in exact.facets[column]}
+        estimate = {v.value: v.count for v in result.facets[column]}
+        assert set(estimate) <= set(truth)
+        for value, count in estimate.items():
+            assert count % stride == 0
+            assert abs(count - truth[value]) <= 0.5 * truth[value], (column, value)
+    # Not every document was counted: a sample of about FACET_SAMPLE.
+    assert sum(v.count for v in result.facets["doc_type"]) != COUNT or stride == 1
+
+
+def test_broad_search_with_a_filter_estimates_its_total(conn, monkeypatch):
+    result = search(conn, "sagsbehandling type:notat")
+    exact = _exact(conn, monkeypatch, "sagsbehandling type:notat")
+    assert result.broad and result.total_estimate
+    assert abs(result.total - exact.total) <= 0.5 * exact.total
+    assert all(hit.doc_type == "notat" for hit in result.hits)
+    assert all(hit.title.startswith("Sagsbehandling") for hit in result.hits)
+    assert "Antallet og tallene" in result.notes[-1]
+
+
+def test_few_title_matches_widen_to_the_summary(conn, monkeypatch):
+    monkeypatch.setattr(search_module, "BROAD_CANDIDATES", 60)  # more than the 50 titles
+    result = search(conn, "sagsbehandling", limit=60)
+    assert result.broad and "summary" in result.subject
+    exact = _exact(conn, monkeypatch, "sagsbehandling", limit=200)
+    with_summary = {f"kommune-eksempel-{n:04d}" for n in range(COUNT) if n % 40 == 20}
+    subject = [
+        hit.id
+        for hit in exact.hits
+        if hit.title.startswith("Sagsbehandling") or hit.id in with_summary
+    ]
+    assert len(subject) == 60
+    assert [hit.id for hit in result.hits] == subject
+
+
+def test_narrow_search_and_deep_pages_are_exact(conn, monkeypatch):
+    narrow = search(conn, "jobcentret")
+    assert not narrow.broad and narrow.total == COUNT // 40
+    assert not any("bred" in note for note in narrow.notes)
+    # Past the subject matches (50 titles, 10 summaries): the exact ranking, not a short page.
+    deep = search(conn, "sagsbehandling", limit=10, offset=100)
+    exact = _exact(conn, monkeypatch, "sagsbehandling", limit=10, offset=100)
+    assert not deep.broad
+    assert [h.id for h in deep.hits] == [h.id for h in exact.hits] and len(deep.hits) == 10
+
+
+async def test_site_marks_estimates(broad_db, monkeypatch):
+    from retskilde.site import make_datasette
+
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 100)
+    monkeypatch.setattr(search_module, "BROAD_CANDIDATES", 10)
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 40)
+    site = make_datasette(broad_db)
+    page = await site.client.get("/-/sok", params={"q": "sagsbehandling type:notat"})
+    data = (await site.client.get("/-/sok.json", params={"q": "sagsbehandling"})).json()
+    assert page.status_code == 200
+    assert "Søgningen er bred" in page.text
+    assert re.search(r'class="sok-antal">ca\. \d', page.text)
+    assert re.search(r'<span class="antal">ca\. \d', page.text)
+    assert data["broad"] is True and data["subject"] == ["title"]
+    assert data["total"] == COUNT and data["total_estimate"] is False
