@@ -38,6 +38,7 @@ from retskilde.db.build.index import (  # noqa: E402
     fill_index,
     fill_vocabulary,
     store_settings,
+    store_terms,
     verify_index,
 )
 from retskilde.db.build.normalise import document_row  # noqa: E402
@@ -85,6 +86,7 @@ def build(docs: list[dict], path: Path) -> dict:
     db.conn.commit()
     figures["index_s"] = time.perf_counter() - start
     start = time.perf_counter()
+    store_terms(db.conn)
     figures["pairs"] = fill_vocabulary(db.conn, analyzer)
     store_settings(db.conn, analyzer, len(docs))
     db.conn.commit()

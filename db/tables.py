@@ -25,6 +25,10 @@ FTS_COLUMNS = [
 ]
 TEXT_COLUMN = FTS_COLUMNS.index("text")
 VOCABULARY_TABLE = "search_vocabulary"
+# Every term of the index with the number of documents that have it (what fts5vocab counts by
+# reading the whole index): kept up to date per changed document, so the vocabulary of an
+# incremental build need not read the index.
+TERMS_TABLE = "search_terms"
 # A narrow copy of the columns the search filters, ranks and counts on: joining every match to
 # this small table is many times faster than to `documents`, whose rows carry the whole text.
 ATTRIBUTES_TABLE = "search_attributes"
@@ -58,6 +62,7 @@ SETTINGS_TABLE = "search_settings"
 SEARCH_TABLES = (
     FTS_TABLE,
     VOCABULARY_TABLE,
+    TERMS_TABLE,
     SETTINGS_TABLE,
     ATTRIBUTES_TABLE,
     FACET_KEYS_TABLE,

@@ -147,6 +147,19 @@ def test_narrow_search_and_deep_pages_are_exact(conn, monkeypatch):
     assert [h.id for h in deep.hits] == [h.id for h in exact.hits] and len(deep.hits) == 10
 
 
+def test_broad_newest_first_is_exact(conn, monkeypatch):
+    for text in ("sagsbehandling", "sagsbehandling type:notat"):
+        for offset in (0, 35):
+            result = search(conn, text, order="nyeste", limit=30, offset=offset)
+            exact = _exact(conn, monkeypatch, text, order="nyeste", limit=30, offset=offset)
+            assert result.broad and result.subject == []
+            assert [h.id for h in result.hits] == [h.id for h in exact.hits]
+            assert len(result.hits) == 30
+            dates = [h.date for h in result.hits]
+            assert dates == sorted(dates, reverse=True)
+    assert result.notes[-1].startswith("Søgningen er bred. Antallet og tallene")
+
+
 async def test_site_marks_estimates(broad_db, monkeypatch):
     from retskilde.site import make_datasette
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 
@@ -38,6 +38,7 @@ from retskilde.db.tables import (
     RANK_TABLE,
     SEARCH_TABLES,
     SETTINGS_TABLE,
+    TERMS_TABLE,
     TOPIC_SETS_TABLE,
     VOCABULARY_TABLE,
 )
@@ -70,6 +71,9 @@ def create_index(conn: sqlite3.Connection) -> None:
         "docs integer not null, part_docs integer not null, primary key (part, term)) "
         "without rowid"
     )
+    conn.execute(
+        f"create table {TERMS_TABLE} (term text primary key, docs integer not null) without rowid"
+    )
     conn.execute(f"create table {SETTINGS_TABLE} (key text primary key, value text not null)")
     columns = ", ".join(ATTRIBUTE_COLUMNS)
     conn.execute(
@@ -85,6 +89,9 @@ def create_index(conn: sqlite3.Connection) -> None:
         "historisk integer not null, recency integer not null, "
         "topic_key integer not null default 0)"
     )
+    # Newest first without sorting every match: a broad search reads documents in this order
+    # and asks FTS5 which of them match (db/search/__init__.py).
+    conn.execute(f"create index {RANK_TABLE}_recency on {RANK_TABLE}(recency)")
     conn.execute(
         f"create table {TOPIC_SETS_TABLE} (topic_key integer not null, topic_id text not null, "
         "primary key (topic_key, topic_id)) without rowid"
@@ -275,10 +282,38 @@ def compound_pairs(terms: dict[str, int], analyzer: Analyzer) -> set[tuple[str, 
     return {(part, term) for part, term in pairs if part != term}
 
 
+def store_terms(conn: sqlite3.Connection) -> None:
+    """Fill the term table from the whole index (a full build)."""
+    conn.execute(f"delete from {TERMS_TABLE}")
+    conn.executemany(
+        f"insert into {TERMS_TABLE}(term, docs) values (?, ?)", sorted(index_terms(conn).items())
+    )
+
+
+def document_terms(rows: Iterable[tuple]) -> Counter[str]:
+    """How many of the analysed rows (rowid, *FTS_COLUMNS streams) have each term: what the
+    index's document counts change by when they are added or removed."""
+    counts: Counter[str] = Counter()
+    for _, *streams in rows:
+        counts.update(set(" ".join(stream for stream in streams if stream).split()))
+    return counts
+
+
+def update_terms(conn: sqlite3.Connection, delta: Counter[str]) -> None:
+    """Add `delta` (documents per term, negative for removed ones) to the term table."""
+    conn.executemany(
+        f"insert into {TERMS_TABLE}(term, docs) values (?, ?) "
+        "on conflict(term) do update set docs = docs + excluded.docs",
+        sorted((term, count) for term, count in delta.items() if count),
+    )
+    conn.execute(f"delete from {TERMS_TABLE} where docs <= 0")
+
+
 def fill_vocabulary(conn: sqlite3.Connection, analyzer: Analyzer) -> int:
     """Store which indexed compounds contain which parts; returns the number of pairs."""
-    terms = index_terms(conn)
+    terms = dict(conn.execute(f"select term, docs from {TERMS_TABLE}"))
     pairs = sorted(compound_pairs(terms, analyzer))
+    conn.execute(f"delete from {VOCABULARY_TABLE}")
     conn.executemany(
         f"insert into {VOCABULARY_TABLE}(part, term, docs, part_docs) values (?, ?, ?, ?)",
         ((part, term, terms[term], terms.get(part, 0)) for part, term in pairs),
@@ -293,6 +328,7 @@ def index_documents(db: sqlite_utils.Database, analyzer: Analyzer | None = None)
     create_index(conn)
     attributes.fill_all(conn)
     documents = fill_index(conn, analyzer)
+    store_terms(conn)
     fill_vocabulary(conn, analyzer)
     store_settings(conn, analyzer, documents)
 
@@ -455,8 +491,12 @@ def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Ana
     columns = ", ".join(FTS_COLUMNS)
     marks = ", ".join("?" for _ in FTS_COLUMNS)
     delete = f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) values ('delete', ?, {marks})"
+    removed: Counter[str] = Counter()
     for rows in _indexed_rows(conn, rowids):
-        conn.executemany(delete, analysed_rows(rows, analyzer))
+        analysed = list(analysed_rows(rows, analyzer))
+        conn.executemany(delete, analysed)
+        removed.update(document_terms(analysed))
+    update_terms(conn, Counter({term: -count for term, count in removed.items()}))
     return attributes.forget_attributes(conn, rowids)
 
 
@@ -471,13 +511,16 @@ def reindex_documents(
     columns = ", ".join(FTS_COLUMNS)
     marks = ", ".join("?" for _ in FTS_COLUMNS)
     insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
+    added: Counter[str] = Counter()
     for rows in _indexed_rows(conn, sorted(rowids)):
-        conn.executemany(insert, analysed_rows(rows, analyzer))
+        analysed = list(analysed_rows(rows, analyzer))
+        conn.executemany(insert, analysed)
+        added.update(document_terms(analysed))
+    update_terms(conn, added)
     dates = dates | attributes.fill_attributes(conn, rowids)
     attributes.refresh_recency(conn, dates)
     attributes.fill_topics(conn, rowids)
     attributes.finish_keys(conn)
-    conn.execute(f"delete from {VOCABULARY_TABLE}")
     fill_vocabulary(conn, analyzer)
     documents = conn.execute("select count(*) from documents").fetchone()[0]
     store_settings(conn, analyzer, documents)

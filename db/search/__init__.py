@@ -474,12 +474,17 @@ def _count_hits(conn: sqlite3.Connection, compiled: Compiled, at_most: int) -> i
     return conn.execute(sql, query_params(compiled)).fetchone()[0]
 
 
+def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
+    assert compiled.fts is not None
+    return _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) > BROAD_MATCHES
+
+
 def _broad(
     conn: sqlite3.Connection, compiled: Compiled, needed: int
 ) -> tuple[Compiled, tuple[str, ...]] | None:
     """For a broad search, the query restricted to its subject matches and the fields they are
     in; None when the search is not broad, or too few subject matches fill the page."""
-    if compiled.fts is None or _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) <= BROAD_MATCHES:
+    if compiled.fts is None or not _is_broad(conn, compiled):
         return None
     phrases = " OR ".join(_PHRASE.findall(compiled.fts))
     for number, columns in enumerate(SUBJECT_TIERS, start=1):
@@ -489,6 +494,43 @@ def _broad(
         if _count_hits(conn, probe, wanted) >= wanted:
             return replace(compiled, subject_fts=subject), columns
     return None
+
+
+def _newest_matches(
+    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int
+) -> list[tuple]:
+    """Newest first for a broad search: the documents are read newest first (the ranking table's
+    index on recency), a growing block at a time, and FTS5 says which of each block match, so
+    only as many documents are looked at as the page needs. (rid, score, tier, exact, recency).
+    """
+    needed = limit + offset
+    join, where = "", ""
+    if compiled.filters:
+        join = f" join {ATTRIBUTES_TABLE} d on d.doc_rowid = r.doc_rowid"
+        where = " where " + " and ".join(compiled.filters)
+    read = (
+        f"select r.doc_rowid, r.recency from {RANK_TABLE} r{join}{where} "
+        "order by r.recency limit :rs_block offset :rs_start"
+    )
+    params = query_params(compiled)
+    found: list[tuple] = []
+    start, block = 0, 64
+    while len(found) < needed:
+        rows = conn.execute(read, params | {"rs_block": block, "rs_start": start}).fetchall()
+        if not rows:
+            break
+        recency = dict(rows)
+        # Rowids we read ourselves, so they can stand in the SQL text.
+        listed = ", ".join(str(int(rowid)) for rowid in recency)
+        matched = conn.execute(
+            f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :rs_fts "
+            f"and rowid in ({listed})",
+            {"rs_fts": compiled.fts},
+        )
+        found += sorted((recency[rowid], rowid) for (rowid,) in matched)
+        start += block
+        block = min(block * 2, 8192)
+    return [(rowid, 0.0, 0, 1, recency) for recency, rowid in found[offset:needed]]
 
 
 def _count_broad(
@@ -526,7 +568,11 @@ def _rank_and_count(
     another; given a ParallelReader they run in helper threads while this one ranks.
     """
     limit, offset, order = result.limit, result.offset, result.order
-    broad = _broad(conn, compiled, limit + offset) if order == RELEVANCE else None
+    broad = None
+    if order == RELEVANCE:
+        broad = _broad(conn, compiled, limit + offset)
+    elif compiled.fts is not None and not compiled.number_rowids and _is_broad(conn, compiled):
+        broad = compiled, ()
     if broad is not None:
         ranked, columns = broad
         result.broad, result.subject = True, list(columns)
@@ -537,7 +583,10 @@ def _rank_and_count(
             else None
         )
         try:
-            page, _ = _page(conn, ranked, limit, offset, False, order)
+            if order == RELEVANCE:
+                page, _ = _page(conn, ranked, limit, offset, False, order)
+            else:
+                page = _newest_matches(conn, compiled, limit, offset)
         except BaseException:
             if counting is not None:
                 counting.cancel()
@@ -598,13 +647,18 @@ def _run(
 
 def broad_note(result: SearchResult) -> str:
     """What a broad search did, in Danish, for the page."""
+    estimate = "Antallet og tallene" if result.total_estimate else "Tallene"
+    counted = (
+        f"{estimate} ved filtrene er skønnet ud fra et udsnit. Flere ord eller et filter gør "
+        "søgningen præcis."
+    )
+    if not result.subject:  # newest first: the order is exact, only the counts are not
+        return f"Søgningen er bred. {counted}"
     fields = [SUBJECT_LABELS[c] for c in result.subject]
     named = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " eller " + fields[-1]
-    estimate = "Antallet og tallene" if result.total_estimate else "Tallene"
     return (
         f"Søgningen er bred. De bedste træffere er fundet blandt dokumenterne med ordene i "
-        f"{named}; dokumenter, der kun nævner dem i teksten, kommer ikke øverst. {estimate} ved "
-        "filtrene er skønnet ud fra et udsnit. Flere ord eller et filter gør søgningen præcis."
+        f"{named}; dokumenter, der kun nævner dem i teksten, kommer ikke øverst. {counted}"
     )
 
 
