@@ -247,6 +247,24 @@ def test_the_fingerprint_covers_the_sqlite_and_sqlite_utils_versions(monkeypatch
     assert len({before, after_sqlite, after_both}) == 3
 
 
+def test_the_fingerprint_covers_what_makes_rows_and_not_the_search():
+    from retskilde.db.build import incremental
+
+    root = incremental._ROOT
+    files = {
+        str(path.relative_to(root)) for path in incremental._build_files() if root in path.parents
+    }
+    assert {
+        "db/build/index.py",
+        "db/enrich/scan.py",
+        "db/tables.py",
+        "retskilde/numbers.py",
+    } <= files
+    assert any(name.startswith("db/analysis/") and name.endswith(".yml") for name in files)
+    # The search reads rows and makes none: changing it must not force a full build.
+    assert not [name for name in files if name.startswith("db/search/")]
+
+
 def test_spare_generation_is_updated_in_place_and_catches_up(corpus, tmp_path, monkeypatch):
     from retskilde.db.build import generations
 

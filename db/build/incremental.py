@@ -45,8 +45,10 @@ UNFINISHED = "ufærdig"
 _PACKAGE = Path(retskilde.__file__).resolve().parent
 _ROOT = _PACKAGE.parent
 # What the database's rows are computed with: the build's code and data files, the record
-# contract and the decision numbers. Any change to them makes the next build a full one.
+# contract and the decision numbers. Any change to them makes the next build a full one. The
+# search (db/search/) only reads the rows: a change there needs no new build.
 _BUILD_FILES = ("db", "retskilde/contract.py", "retskilde/numbers.py")
+_NOT_BUILD = ("db/search",)
 _BATCH = 500
 
 
@@ -55,10 +57,13 @@ def _build_files() -> list[Path]:
     for name in _BUILD_FILES:
         path = _ROOT / name
         if path.is_dir():
+            skipped = [_ROOT / name for name in _NOT_BUILD]
             files += [
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix in {".py", ".yml", ".txt", ".json"}
+                if p.is_file()
+                and p.suffix in {".py", ".yml", ".txt", ".json"}
+                and not any(folder in p.parents for folder in skipped)
             ]
         elif path.exists():
             files.append(path)
