@@ -33,7 +33,7 @@ SEED = 1205
 TARGET_N = 1_000_000
 TARGET_SECONDS = 60
 _CHILD = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from retskilde.db.build import build
@@ -46,6 +46,7 @@ print(json.dumps({
     "documents": report.documents,
     "steps": changes.seconds if changes else {},
     "applied": [len(changes.new), len(changes.changed), len(changes.deleted)] if changes else [],
+    "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
 }))
 """
 

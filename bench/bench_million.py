@@ -64,13 +64,20 @@ def _full(corpus: Path, db_path: Path) -> None:
     )
 
 
-def _incremental(corpus: Path, db_path: Path, changes: int) -> None:
+def _incremental(corpus: Path, db_path: Path, changes: int, label: str) -> None:
     bench_incremental.change_corpus(corpus, changes, random.Random(SEED + time.time_ns()))
     result = bench_incremental.run_build(corpus, db_path, "incremental")
+    if not result["applied"]:
+        print(
+            f"trinvis build ({label}): blev en fuld build ({result['seconds']:.1f} s): koden er "
+            "ændret, siden databasen blev bygget; kør igen uden --skip full"
+        )
+        return
     new, changed, deleted = result["applied"]
     print(
-        f"trinvis build: {result['seconds']:.1f} s for {changes:,} ændringer "
-        f"({new} nye, {changed} ændrede, {deleted} slettede)"
+        f"trinvis build ({label}): {result['seconds']:.1f} s for {changes:,} ændringer "
+        f"({new} nye, {changed} ændrede, {deleted} slettede), peak "
+        f"{result['peak_kb'] / 1024:,.0f} MB"
     )
     for step, seconds in result["steps"].items():
         print(f"    {step:<28}{seconds:6.2f} s")
@@ -108,7 +115,10 @@ def main() -> None:
             _full(corpus, db_path)
         print(f"database: {db_path.stat().st_size / 1e6:,.0f} MB")
         if "incremental" not in args.skip:
-            _incremental(corpus, db_path, args.changes)
+            # The first after a full build makes the spare generation as a copy of the
+            # database (db/build/generations.py); from the second on it is updated in place.
+            _incremental(corpus, db_path, args.changes, "første efter en fuld")
+            _incremental(corpus, db_path, args.changes, "de følgende")
         if "search" not in args.skip:
             _search(db_path)
         print(TARGETS)
