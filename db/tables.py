@@ -24,6 +24,14 @@ FTS_COLUMNS = [
     "text",
 ]
 TEXT_COLUMN = FTS_COLUMNS.index("text")
+# The same analysed terms of the fields that say what a document is about (all but the text),
+# in an index of their own: a broad search ranks its matches by these (db/search/__init__.py),
+# and a word in half the documents' texts is in few of their titles, so this index's lists are
+# short where the whole index's are not. The text comes last, so a row of it is a row of the
+# whole index without its last value.
+SUBJECT_FTS_TABLE = "documents_subject_fts"
+SUBJECT_COLUMNS = FTS_COLUMNS[:-1]
+assert FTS_COLUMNS[-1] == "text"
 VOCABULARY_TABLE = "search_vocabulary"
 # Every term of the index with the number of documents that have it (what fts5vocab counts by
 # reading the whole index): kept up to date per changed document, so the vocabulary of an
@@ -61,6 +69,7 @@ SETTINGS_TABLE = "search_settings"
 # Every table the index consists of: `drop_index` removes them all before an index is rebuilt.
 SEARCH_TABLES = (
     FTS_TABLE,
+    SUBJECT_FTS_TABLE,
     VOCABULARY_TABLE,
     TERMS_TABLE,
     SETTINGS_TABLE,

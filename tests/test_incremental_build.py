@@ -20,7 +20,8 @@ from retskilde.db.build.incremental import BUILD_INFO_KEYS
 
 # Tables FTS5 keeps its index in: compared through the index's terms and positions instead,
 # which do not depend on how the index's segments happen to be laid out.
-_FTS_SHADOWS = ("documents_fts_",)
+_FTS_TABLES = ("documents_fts", "documents_subject_fts")
+_FTS_SHADOWS = tuple(f"{table}_" for table in _FTS_TABLES)
 # Columns holding a document's rowid: compared as the document's id, since an incremental
 # build gives a new document the next rowid where a full build follows id order.
 _ROWID_COLUMNS = {"doc_rowid"}
@@ -43,10 +44,9 @@ def canonical_dump(path: Path) -> dict[str, list]:
             if not name.startswith(_FTS_SHADOWS) and not name.startswith("sqlite_")
         ]
         for table in tables:
-            if table == "documents_fts":
+            if table in _FTS_TABLES:
                 conn.execute(
-                    "create virtual table temp.terms using fts5vocab(main, documents_fts, "
-                    "'instance')"
+                    f"create virtual table temp.terms using fts5vocab(main, {table}, 'instance')"
                 )
                 rows = [
                     (term, ids[doc], column, offset)

@@ -38,6 +38,8 @@ from retskilde.db.tables import (
     RANK_TABLE,
     SEARCH_TABLES,
     SETTINGS_TABLE,
+    SUBJECT_COLUMNS,
+    SUBJECT_FTS_TABLE,
     TERMS_TABLE,
     TOPIC_SETS_TABLE,
     VOCABULARY_TABLE,
@@ -61,11 +63,11 @@ class IndexMismatch(RuntimeError):
 
 def create_index(conn: sqlite3.Connection) -> None:
     """Create the empty FTS5 table, the vocabulary table and the settings table."""
-    columns = ", ".join(FTS_COLUMNS)
-    conn.execute(
-        f"create virtual table {FTS_TABLE} using fts5({columns}, content='documents', "
-        f"content_rowid='rowid', tokenize='{FTS_TOKENIZE}')"
-    )
+    for table, columns in ((FTS_TABLE, FTS_COLUMNS), (SUBJECT_FTS_TABLE, SUBJECT_COLUMNS)):
+        conn.execute(
+            f"create virtual table {table} using fts5({', '.join(columns)}, "
+            f"content='documents', content_rowid='rowid', tokenize='{FTS_TOKENIZE}')"
+        )
     conn.execute(
         f"create table {VOCABULARY_TABLE} (part text not null, term text not null, "
         "docs integer not null, part_docs integer not null, primary key (part, term)) "
@@ -200,29 +202,44 @@ def fill_index(
         workers = configured if total >= _PARALLEL_MINIMUM else 0
     else:
         workers = index_workers(workers)
-    columns = ", ".join(FTS_COLUMNS)
     # Merging segments while loading is wasted work: 'optimize' merges everything once below.
-    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 0)")
-    conn.execute(
-        f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('hashsize', ?)", (LOAD_HASH_SIZE,)
-    )
+    for table in (FTS_TABLE, SUBJECT_FTS_TABLE):
+        conn.execute(f"insert into {table}({table}, rank) values ('automerge', 0)")
+        conn.execute(
+            f"insert into {table}({table}, rank) values ('hashsize', ?)", (LOAD_HASH_SIZE,)
+        )
     read = conn.cursor()
     wire = "cast({} as blob)" if workers else "{}"
     selected = ", ".join(wire.format(column) for column in FTS_COLUMNS)
     read.execute(f"select rowid, {selected} from documents order by rowid")
-    marks = ", ".join("cast(? as text)" if workers else "?" for _ in FTS_COLUMNS)
-    insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
+    insert, insert_subject = _inserts(workers > 0)
     count = 0
     batches = iter(lambda: read.fetchmany(batch), [])
     for rows in analysed_batches(batches, analyzer, workers):
         conn.executemany(insert, rows)
+        conn.executemany(insert_subject, [row[:-1] for row in rows])
         count += len(rows)
-    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
-    conn.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('automerge', 4)")
-    conn.execute(
-        f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('hashsize', ?)", (DEFAULT_HASH_SIZE,)
-    )
+    for table in (FTS_TABLE, SUBJECT_FTS_TABLE):
+        conn.execute(f"insert into {table}({table}) values ('optimize')")
+        conn.execute(f"insert into {table}({table}, rank) values ('automerge', 4)")
+        conn.execute(
+            f"insert into {table}({table}, rank) values ('hashsize', ?)", (DEFAULT_HASH_SIZE,)
+        )
     return count
+
+
+def _inserts(as_bytes: bool = False, delete: bool = False) -> tuple[str, str]:
+    """The INSERTs that add (or with `delete`, take out) a row of analysed terms in the whole
+    index and in the subject index; `as_bytes`: the terms come as UTF-8 bytes."""
+    statements = []
+    for table, columns in ((FTS_TABLE, FTS_COLUMNS), (SUBJECT_FTS_TABLE, SUBJECT_COLUMNS)):
+        marks = ", ".join("cast(? as text)" if as_bytes else "?" for _ in columns)
+        command = f"{table}, " if delete else ""
+        value = "'delete', " if delete else ""
+        statements.append(
+            f"insert into {table}({command}rowid, {', '.join(columns)}) values ({value}?, {marks})"
+        )
+    return statements[0], statements[1]
 
 
 def index_terms(conn: sqlite3.Connection) -> dict[str, int]:
@@ -428,6 +445,12 @@ def verify_index(
     ranked = conn.execute(f"select count(*) from {RANK_TABLE}").fetchone()[0]
     if ranked != documents:
         raise IndexMismatch(f"{RANK_TABLE} har {ranked} rækker, documents har {documents}")
+    # FTS5 keeps one size row per indexed document.
+    subject = conn.execute(f"select count(*) from {SUBJECT_FTS_TABLE}_docsize").fetchone()[0]
+    if subject != documents:
+        raise IndexMismatch(
+            f"{SUBJECT_FTS_TABLE} har {subject} dokumenter, documents har {documents}"
+        )
     checked = 0
     windows: list[tuple[str, str]] = []
     for rowid in _sample_rowids(conn, samples):
@@ -488,13 +511,12 @@ def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Ana
     """Take the documents `rowids` out of the index and the search's tables, while `documents`
     still holds the text they were indexed with (an external-content index is told exactly
     which terms to remove). Returns their dates, for `reindex_documents`."""
-    columns = ", ".join(FTS_COLUMNS)
-    marks = ", ".join("?" for _ in FTS_COLUMNS)
-    delete = f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) values ('delete', ?, {marks})"
+    delete, delete_subject = _inserts(delete=True)
     removed: Counter[str] = Counter()
     for rows in _indexed_rows(conn, rowids):
         analysed = list(analysed_rows(rows, analyzer))
         conn.executemany(delete, analysed)
+        conn.executemany(delete_subject, [row[:-1] for row in analysed])
         removed.update(document_terms(analysed))
     update_terms(conn, Counter({term: -count for term, count in removed.items()}))
     return attributes.forget_attributes(conn, rowids)
@@ -508,13 +530,12 @@ def reindex_documents(
     the removed ones had, and of the new ones', are numbered again by recency. Then the
     vocabulary and the settings. The rows come out as `index_documents` makes them; only the
     index's segments may be laid out differently."""
-    columns = ", ".join(FTS_COLUMNS)
-    marks = ", ".join("?" for _ in FTS_COLUMNS)
-    insert = f"insert into {FTS_TABLE}(rowid, {columns}) values (?, {marks})"
+    insert, insert_subject = _inserts()
     added: Counter[str] = Counter()
     for rows in _indexed_rows(conn, sorted(rowids)):
         analysed = list(analysed_rows(rows, analyzer))
         conn.executemany(insert, analysed)
+        conn.executemany(insert_subject, [row[:-1] for row in analysed])
         added.update(document_terms(analysed))
     update_terms(conn, added)
     dates = dates | attributes.fill_attributes(conn, rowids)

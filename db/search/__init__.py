@@ -10,7 +10,7 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
@@ -36,6 +36,9 @@ from retskilde.db.tables import (
     FTS_TABLE,
     RANK_TABLE,
     SETTINGS_TABLE,
+    SUBJECT_COLUMNS,
+    SUBJECT_FTS_TABLE,
+    TERMS_TABLE,
     TOPIC_SETS_TABLE,
 )
 
@@ -189,9 +192,9 @@ def query_too_long(text: str | None) -> str | None:
     )
 
 
-def _score_sql() -> str:
-    weights = ", ".join(str(COLUMN_WEIGHTS[c]) for c in FTS_COLUMNS)
-    return f"bm25({FTS_TABLE}, {weights})"
+def _score_sql(table: str = FTS_TABLE, columns: list[str] = FTS_COLUMNS) -> str:
+    weights = ", ".join(str(COLUMN_WEIGHTS[c]) for c in columns)
+    return f"bm25({table}, {weights})"
 
 
 def _snippets(
@@ -227,26 +230,29 @@ def _snippets(
 Facets = dict[str, list[FacetValue]]
 
 
-def _candidates(compiled: Compiled, scored: bool = True) -> str:
+def _candidates(compiled: Compiled, scored: bool = True, window: bool = False) -> str:
     """SQL for the matching rows as (rid, score, exact), before the field filters.
 
-    Unscored (score 0.0) for counting, which needs no BM25.
+    Unscored (score 0.0) for counting, which needs no BM25. `window`: only rowids between
+    :rs_lo and :rs_hi (FTS5 seeks to them). With `subject_fts`, the matches of the subject index
+    scored there (a broad search's candidates, db/tables.py).
     """
+    if compiled.subject_fts is not None:
+        score = _score_sql(SUBJECT_FTS_TABLE, SUBJECT_COLUMNS) if scored else "0.0"
+        return (
+            f"select rowid as rid, {score} as score, 1 as exact from {SUBJECT_FTS_TABLE} "
+            f"where {SUBJECT_FTS_TABLE} match :rs_subject"
+        )
     if compiled.fts is None:
         negative = " where " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
         return (
             f"select d.rowid as rid, 0.0 as score, 1 as exact from {ATTRIBUTES_TABLE} d{negative}"
         )
     score = _score_sql() if scored else "0.0"
-    # A broad search scores only its subject matches: the rows FTS5 skips are never scored.
-    among = (
-        f" and +rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :rs_subject)"
-        if compiled.subject_fts is not None
-        else ""
-    )
+    between = " and rowid between :rs_lo and :rs_hi" if window else ""
     matches = (
         f"select rowid as rid, {score} as score, 1 as exact "
-        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts{among}"
+        f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts{between}"
     )
     if compiled.exact_fts is not None:
         # Compounds widen the match, but their rarity would dominate BM25: documents that
@@ -311,19 +317,13 @@ def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
     return _cached(conn, "topic_keys", load)
 
 
-def _sampled(stride: int) -> str:
-    """SQL: the match (c.rid) is one of about every `stride`-th, spread by a hash of its rowid
-    (rowids follow ids, which run in patterns: every 10th could be every "punkt 1")."""
-    return f" and ((c.rid * 2654435761) % 4294967311) % {int(stride)} = 0" if stride > 1 else ""
-
-
-def _hits(compiled: Compiled, scored: bool, stride: int = 1) -> str:
+def _hits(compiled: Compiled, scored: bool, window: bool = False) -> str:
     """SQL for the matches that pass the filters:
-    (rid, exact, tier, recency, facet_key, topic_key, score); with `stride`, a sample of them.
+    (rid, exact, tier, recency, facet_key, topic_key, score); `window`: of a range of rowids.
 
     Joined to the narrow ranking table, or to the attribute table when filters or tiers need it.
     """
-    filters = "".join(f" and {f}" for f in compiled.filters) + _sampled(stride)
+    filters = "".join(f" and {f}" for f in compiled.filters)
     if compiled.filters or compiled.tier != "0":
         joined = f"{ATTRIBUTES_TABLE} d on d.rowid = c.rid"
         historisk = "d.status = 'historisk'"
@@ -337,7 +337,8 @@ def _hits(compiled: Compiled, scored: bool, stride: int = 1) -> str:
     )
     return (
         f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, d.topic_key, "
-        f"{score} as score from ({_candidates(compiled, scored)}) c join {joined} where 1{filters}"
+        f"{score} as score from ({_candidates(compiled, scored, window)}) c join {joined} "
+        f"where 1{filters}"
     )
 
 
@@ -392,23 +393,22 @@ def _has_topics(conn: sqlite3.Connection) -> bool:
 Counts = dict[str, dict[object, int]]
 
 
-def _count_facets(
-    conn: sqlite3.Connection, compiled: Compiled, stride: int = 1
-) -> tuple[int, Counts]:
-    """The number of matches and the count of each value of each facet column; with `stride`,
-    of a sample of them, multiplied up.
+def _count_facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Counts]:
+    """The number of matches and the count of each value of each facet column.
 
     One GROUP BY over integers: per combination of facet values, added up per column below from
     a cached table of what each combination stands for. No scoring, so it runs beside `_page`.
     """
-    sql = (
-        f"select facet_key, count(*) * {int(stride)} "
-        f"from ({_hits(compiled, scored=False, stride=stride)}) group by 1"
-    )
+    sql = f"select facet_key, count(*) from ({_hits(compiled, scored=False)}) group by 1"
+    return _per_column(conn, conn.execute(sql, query_params(compiled)))
+
+
+def _per_column(conn: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> tuple[int, Counts]:
+    """(facet_key, count) rows added up per facet column and value: the total and the counts."""
     combinations = facet_combinations(conn)
     per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
     total = 0
-    for key, count in conn.execute(sql, query_params(compiled)):
+    for key, count in rows:
         total += count
         for column_counts, value in zip(per_column, combinations[key], strict=True):
             if value is not None:
@@ -416,17 +416,19 @@ def _count_facets(
     return total, {c: n for c, n in zip(FACET_FIELDS, per_column, strict=True) if n}
 
 
-def _count_topics(
-    conn: sqlite3.Connection, compiled: Compiled, stride: int = 1
-) -> dict[object, int]:
+def _count_topics(conn: sqlite3.Connection, compiled: Compiled) -> dict[object, int]:
     """The number of matches with each topic: per set of topics, added up per topic."""
     sql = (
-        f"select topic_key, count(*) * {int(stride)} "
-        f"from ({_hits(compiled, scored=False, stride=stride)}) where topic_key != 0 group by 1"
+        f"select topic_key, count(*) from ({_hits(compiled, scored=False)}) "
+        "where topic_key != 0 group by 1"
     )
+    return _per_topic(conn, conn.execute(sql, query_params(compiled)))
+
+
+def _per_topic(conn: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> dict[object, int]:
     topic_sets = _topic_sets(conn)
     per_topic: dict[object, int] = {}
-    for key, count in conn.execute(sql, query_params(compiled)):
+    for key, count in rows:
         for topic in topic_sets[key]:
             per_topic[topic] = per_topic.get(topic, 0) + count
     return per_topic
@@ -482,18 +484,73 @@ def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
 def _broad(
     conn: sqlite3.Connection, compiled: Compiled, needed: int
 ) -> tuple[Compiled, tuple[str, ...]] | None:
-    """For a broad search, the query restricted to its subject matches and the fields they are
-    in; None when the search is not broad, or too few subject matches fill the page."""
-    if compiled.fts is None or not _is_broad(conn, compiled):
+    """For a broad search, the query for its candidates in the subject index and the fields
+    they are taken from; None when the search is not broad."""
+    if compiled.fts is None or compiled.number_rowids or not _is_broad(conn, compiled):
         return None
+    if SUBJECT_FTS_TABLE not in _tables(conn):
+        return None  # a database built before the subject index: ranked in full
     phrases = " OR ".join(_PHRASE.findall(compiled.fts))
     for number, columns in enumerate(SUBJECT_TIERS, start=1):
-        subject = f"({compiled.fts}) AND ({{{' '.join(columns)}}} : ({phrases}))"
+        subject = replace(compiled, subject_fts=f"{{{' '.join(columns)}}} : ({phrases})")
         wanted = needed if number == len(SUBJECT_TIERS) else max(needed, BROAD_CANDIDATES)
-        probe = replace(compiled, fts=subject, exact_fts=None, number_rowids=[])
-        if _count_hits(conn, probe, wanted) >= wanted:
-            return replace(compiled, subject_fts=subject), columns
+        if _count_hits(conn, subject, wanted) >= wanted:
+            return subject, columns
     return None
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
+
+
+# Candidates read per round for a page of a broad search, as a multiple of the documents the
+# page needs: most of them have every word too (those that do not are skipped).
+_CANDIDATE_ROUNDS = (3, 12, 48)
+
+
+def _subject_page(
+    conn: sqlite3.Connection, subject: Compiled, limit: int, offset: int
+) -> list[tuple] | None:
+    """The page of a broad search: its subject matches best first (BM25 in the subject index,
+    the filters and rank as any search), each checked against the whole query in the whole
+    index. None when they run out before the page is full."""
+    needed = limit + offset
+    for factor in _CANDIDATE_ROUNDS:
+        wanted = needed * factor + 20
+        candidates, _ = _page(conn, subject, wanted, 0, False, RELEVANCE)
+        # Rowids we read ourselves, so they can stand in the SQL text.
+        listed = ", ".join(str(int(row[0])) for row in candidates)
+        matching = {
+            rowid
+            for (rowid,) in conn.execute(
+                f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? "
+                f"and rowid in ({listed or 'null'})",
+                (subject.fts,),
+            )
+        }
+        kept = [row for row in candidates if row[0] in matching]
+        if len(kept) >= needed:
+            return kept[offset:needed]
+        if len(candidates) < wanted:
+            return None
+    return None
+
+
+_SINGLE_TERM = re.compile(r'\(\("([^"*]+)"\)\)')
+WINDOWS = 400
+
+
+def _total_matches(conn: sqlite3.Connection, compiled: Compiled) -> int:
+    """How many documents match the words (no filters): a single word's count is kept in the
+    term table; anything else is counted by FTS5, without scoring."""
+    assert compiled.fts is not None
+    single = _SINGLE_TERM.fullmatch(compiled.fts)
+    if single and compiled.exact_fts is None and TERMS_TABLE in _tables(conn):
+        row = conn.execute(
+            f"select docs from {TERMS_TABLE} where term = ?", (single.group(1),)
+        ).fetchone()
+        return row[0] if row else 0
+    return _fts_count(conn, compiled.fts)
 
 
 def _newest_matches(
@@ -536,21 +593,48 @@ def _newest_matches(
 def _count_broad(
     conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
 ) -> tuple[int, bool, Counts]:
-    """The total of a broad search (exact when FTS5 alone can count it), whether it is an
-    estimate, and its facet counts on a sample of about FACET_SAMPLE matches."""
-    assert compiled.fts is not None
-    matches = _fts_count(conn, compiled.fts)
-    stride = max(1, matches // FACET_SAMPLE)
-    counts: Counts = {}
-    total = matches
-    exact = not compiled.filters and not compiled.number_rowids
-    if facets or not exact:
-        sampled, counts = _count_facets(conn, compiled, stride)
-        if not exact:
-            total = sampled
-    if facets and topics and (found := _count_topics(conn, compiled, stride)):
-        counts["topic"] = found
-    return total, not exact and stride > 1, counts
+    """The total of a broad search (exact without filters), whether it is an estimate, and its
+    facet counts, from about FACET_SAMPLE matches in WINDOWS ranges of rowids spread over the
+    whole table (FTS5 seeks to each, so the cost does not grow with the matches)."""
+    matches = _total_matches(conn, compiled)
+    exact = not compiled.filters
+    if not facets and exact:
+        return matches, False, {}
+    last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+    cover = FACET_SAMPLE * last / max(1, matches)
+    if cover >= last / 2:
+        windows, scale = [(0, last)], 1.0
+    else:
+        length = max(1, int(cover / WINDOWS))
+        step = last / WINDOWS
+        windows = [(int(i * step) + 1, int(i * step) + length) for i in range(WINDOWS)]
+        scale = last / (length * WINDOWS)
+    facet_rows: dict[int, int] = {}
+    topic_rows: dict[int, int] = {}
+    sql = (
+        f"select facet_key, topic_key, count(*) from ({_hits(compiled, False, window=True)}) "
+        "group by 1, 2"
+    )
+    params = query_params(compiled)
+    for low, high in windows:
+        for facet_key, topic_key, count in conn.execute(
+            sql, params | {"rs_lo": low, "rs_hi": high}
+        ):
+            facet_rows[facet_key] = facet_rows.get(facet_key, 0) + count
+            topic_rows[topic_key] = topic_rows.get(topic_key, 0) + count
+
+    def scaled(rows: dict[int, int]) -> list[tuple[int, int]]:
+        return [(key, round(count * scale)) for key, count in rows.items()]
+
+    sampled_total, counts = _per_column(conn, scaled(facet_rows))
+    if facets and topics:
+        topic_counts = _per_topic(conn, [r for r in scaled(topic_rows) if r[0] != 0])
+        if topic_counts:
+            counts["topic"] = topic_counts
+    if not facets:
+        counts = {}
+    total = matches if exact else sampled_total
+    return total, not exact and scale > 1, counts
 
 
 def _rank_and_count(
@@ -584,7 +668,11 @@ def _rank_and_count(
         )
         try:
             if order == RELEVANCE:
-                page, _ = _page(conn, ranked, limit, offset, False, order)
+                found = _subject_page(conn, ranked, limit, offset)
+                if found is None:  # too few subject matches: every match is ranked
+                    result.subject = []
+                    found, _ = _page(conn, compiled, limit, offset, False, order)
+                page = found
             else:
                 page = _newest_matches(conn, compiled, limit, offset)
         except BaseException:
@@ -657,8 +745,8 @@ def broad_note(result: SearchResult) -> str:
     fields = [SUBJECT_LABELS[c] for c in result.subject]
     named = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " eller " + fields[-1]
     return (
-        f"Søgningen er bred. De bedste træffere er fundet blandt dokumenterne med ordene i "
-        f"{named}; dokumenter, der kun nævner dem i teksten, kommer ikke øverst. {counted}"
+        f"Søgningen er bred, så træfferne er rangeret efter ordene i {named}; dokumenter, der "
+        f"kun nævner dem i teksten, kommer ikke øverst. {counted}"
     )
 
 
