@@ -229,16 +229,22 @@ def record_files(path: Path, problems: list[Problem] | None = None) -> Iterator[
     file nor folder is appended to `problems` (raised when no list is given): a corpus that can
     only be read in part must never build as if it were whole.
     """
+    if not path.is_dir():
+        yield path
+        return
+    yield from sorted(Path(name) for name in record_file_names(path, problems))
+
+
+def record_file_names(path: Path, problems: list[Problem] | None = None) -> list[str]:
+    """`record_files` under the folder `path` as plain strings, unsorted: a million Path
+    objects cost ten seconds where the incremental build only needs the names."""
 
     def report(problem: Problem) -> None:
         if problems is None:
             raise OSError(str(problem))
         problems.append(problem)
 
-    if not path.is_dir():
-        yield path
-        return
-    found: list[Path] = []
+    found: list[str] = []
     visited: set[str] = set()
 
     def walk_error(exc: OSError) -> None:
@@ -257,8 +263,8 @@ def record_files(path: Path, problems: list[Problem] | None = None) -> Iterator[
             elif name.endswith(".json"):
                 folders.remove(name)
                 report(_unreadable(Path(folder, name), "(fil)", "er en mappe, ikke en postfil"))
-        found.extend(Path(folder, name) for name in files if _is_record_name(name))
-    yield from sorted(found)
+        found.extend(os.path.join(folder, name) for name in files if _is_record_name(name))
+    return found
 
 
 def _read_json(file: Path) -> tuple[object, list[Problem]]:

@@ -213,9 +213,9 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
                 records, problems, db_path, tmp_path, bookkeeping, fingerprint
             )
             files = [
-                (str(path), stamp, path.stem, hashes[path.stem])
-                for path, stamp in file_stamps(corpus)
-                if path.stem in hashes
+                (name, stamp, stem, hashes[stem])
+                for name, stem, stamp in file_stamps(corpus)
+                if stem in hashes
             ]
         else:
             cache = FileCache.load(cache_path(db_path), fingerprint)

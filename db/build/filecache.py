@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from retskilde.contract import Problem, read_record, record_files
+from retskilde.contract import Problem, read_record, record_file_names
 
 _VERSION = "1"
 # File times come from a coarse clock: a file written just after a build started may carry a
@@ -30,7 +30,7 @@ _MARGIN_NS = 1_000_000_000
 class Seen:
     """A record file as the build found it: the record when it was read, else None."""
 
-    path: Path
+    path: str
     id: str
     hash: str | None  # None until read
     record: dict | None
@@ -95,40 +95,42 @@ def write_cache(path: Path, fingerprint: str, started_ns: int, seen: list[tuple]
 def scan(corpus: Path, problems: list[Problem], cache: FileCache, hash_of) -> Iterator[Seen]:
     """The record files under `corpus` in id order, each read only when the cache does not know
     it; ids checked for clashes as `iter_records` does."""
-    files = list(record_files(corpus, problems))
+    names = record_file_names(corpus, problems) if corpus.is_dir() else [str(corpus)]
     listed = len(problems)
-    if not files and not problems:
+    if not names and not problems:
         problems.append(Problem(str(corpus), "(mappe)", "ingen dokumenter (*.json) fundet"))
-    files.sort(key=lambda file: (file.stem, file))
-    previous: tuple[str, Path] | None = None
-    for file in files:
+    # By id (the file's stem), then by path as Path orders it (part by part).
+    names.sort(key=lambda name: (os.path.basename(name)[:-5], name.split(os.sep)))
+    previous: tuple[str, str] | None = None
+    for name in names:
         try:
-            stamp = _stamp(file.stat())
+            stamp = _stamp(os.stat(name))
         except OSError:
             stamp = (-1, -1, -1, -1)
-        known = cache.known(str(file), stamp)
+        known = cache.known(name, stamp)
         if known is not None:
             record_id, digest = known
             record = None
         else:
-            record, file_problems = read_record(file)
+            record, file_problems = read_record(Path(name))
             problems.extend(file_problems)
             if record is None:
                 continue
             record_id, digest = record["id"], hash_of(record)
         if previous is not None and record_id == previous[0]:
-            problems.append(Problem(str(file), "id", f"{record_id!r} findes også i {previous[1]}"))
+            problems.append(Problem(name, "id", f"{record_id!r} findes også i {previous[1]}"))
             continue
-        previous = (record_id, file)
-        yield Seen(file, record_id, digest, record, stamp)
+        previous = (record_id, name)
+        yield Seen(name, record_id, digest, record, stamp)
     problems[listed:] = sorted(problems[listed:], key=lambda problem: Path(problem.location))
 
 
-def file_stamps(corpus: Path) -> Iterator[tuple[Path, tuple[int, int, int, int]]]:
-    """(path, stamp) of every record file under `corpus` (after a build read them all)."""
-    for file in record_files(corpus, []):
+def file_stamps(corpus: Path) -> Iterator[tuple[str, str, tuple[int, int, int, int]]]:
+    """(path, stem, stamp) of every record file under `corpus` (after a build read them all)."""
+    names = record_file_names(corpus, []) if corpus.is_dir() else [str(corpus)]
+    for name in names:
         try:
-            yield file, _stamp(file.stat())
+            yield name, os.path.basename(name)[:-5], _stamp(os.stat(name))
         except OSError:
             continue
 

@@ -292,11 +292,11 @@ def update_database(
     changes = Changes()
     started = time.perf_counter()
     # id -> (hash, record or None, file) of every record the generation may lack.
-    wanted: dict[str, tuple[str, dict | None, Path]] = {}
+    wanted: dict[str, tuple[str, dict | None, str]] = {}
     for seen in files:
         previous = old.pop(seen.id, None)
         changes.read += seen.record is not None
-        changes.files.append((str(seen.path), seen.stamp, seen.id, seen.hash))
+        changes.files.append((seen.path, seen.stamp, seen.id, seen.hash))
         if previous == seen.hash:
             changes.unchanged += 1
             if seen.id in catch_up:
@@ -305,13 +305,13 @@ def update_database(
         record = seen.record
         if record is None:
             # The cache names a record this database does not hold: read it after all.
-            record, file_problems = read_record(seen.path)
+            record, file_problems = read_record(Path(seen.path))
             changes.read += 1
             problems.extend(file_problems)
             if record is None:
                 continue
         digest = record_hash(record)
-        changes.files[-1] = (str(seen.path), seen.stamp, seen.id, digest)
+        changes.files[-1] = (seen.path, seen.stamp, seen.id, digest)
         (changes.new if previous is None else changes.changed).append(record["id"])
         wanted[record["id"]] = (digest, record, seen.path)
     if problems:
@@ -334,7 +334,7 @@ def update_database(
         if have.get(doc_id) == digest:
             continue
         if record is None:
-            record, file_problems = read_record(path)
+            record, file_problems = read_record(Path(path))
             changes.read += 1
             if record is None:
                 problems.extend(file_problems)
