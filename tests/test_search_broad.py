@@ -10,6 +10,7 @@ import re
 import pytest
 
 import retskilde.db.search as search_module
+import retskilde.db.search.compiler as compiler_module
 from retskilde.db.build import build
 from retskilde.db.search import search
 from retskilde.db.sqlite import sqlite3
@@ -27,6 +28,7 @@ FILLER = [
     "ydelse",
     "frist",
     "vurdering",
+    "bevillingsperioden",
 ]
 
 
@@ -115,8 +117,10 @@ def test_broad_search_ranks_by_the_subject_fields(conn, monkeypatch):
 
 
 def test_broad_candidates_must_have_every_word(conn, monkeypatch):
-    # "klage" is in most texts, never in a title: the candidates (a word in the title) are
-    # checked against the whole query.
+    # "klage" is in most texts and some titles: the candidates (a word in the title) are
+    # checked against the whole query. Several words are broad from 4 × BROAD_MATCHES.
+    assert not search(conn, "sagsbehandling klage").broad  # 389 matches, under 4 × 100
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 50)
     result = search(conn, "sagsbehandling klage", limit=20)
     assert result.broad and result.subject == ["title"]
     fts = search_module.compile_query(conn, search_module.parse("sagsbehandling klage")).fts
@@ -211,3 +215,29 @@ async def test_site_marks_estimates(broad_db, monkeypatch):
     assert re.search(r'<span class="antal">ca\. \d', page.text)
     assert data["broad"] is True and data["subject"] == ["title"]
     assert data["total"] == COUNT and data["total_estimate"] is False
+
+
+def test_prefix_is_the_index_words_it_starts(conn, monkeypatch):
+    def ids(expression: str) -> set[str]:
+        rows = conn.execute(
+            "select d.id from documents_fts f join documents d on d.rowid = f.rowid "
+            "where documents_fts match ?",
+            (expression,),
+        )
+        return {doc_id for (doc_id,) in rows}
+
+    docs = dict(conn.execute("select term, docs from search_terms where term glob '[a-z]*'"))
+    by_start: dict[str, list[str]] = {}
+    for term in docs:
+        by_start.setdefault(term[:2], []).append(term)
+    start, words = max(by_start.items(), key=lambda item: len(item[1]))
+    assert len(words) >= 2
+    result = search(conn, f"{start}*", limit=200)
+    # The same documents as FTS5's own prefix query, which merges every word's list up front.
+    assert result.total == len(ids(f'"{start}"*'))
+    assert not any("hyppigste" in note for note in result.notes)
+    monkeypatch.setattr(compiler_module, "MAX_PREFIX_TERMS", 1)
+    capped = search(conn, f"{start}*", limit=200)
+    assert any(f"{start}* passer på mange ord" in note for note in capped.notes)
+    most = max(words, key=lambda word: (docs[word], [-ord(c) for c in word]))
+    assert capped.total == len(ids(f'"{most}"'))

@@ -9,6 +9,7 @@ ones of equal relevance. Only reads; safe on Datasette's read-only connections.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -82,7 +83,7 @@ FACET_QUERY_FIELD = {
 # ranking among those is the same BM25; a document with the word only in its body ranks after
 # them. Its facets are counted on every n-th match (about FACET_SAMPLE of them) and shown as
 # estimates, and so is its total when it has filters (without, the total is exact).
-BROAD_MATCHES = 20_000
+BROAD_MATCHES = 5_000
 BROAD_CANDIDATES = 200
 SUBJECT_TIERS = (
     ("title",),
@@ -209,6 +210,17 @@ def _snippets(
     if compiled.fts is None or not rowids:
         return {}
     marks = ", ".join("?" for _ in rowids)
+    # Only texts that have one of the words are read for a snippet: a broad search's hits may
+    # have them in the title alone, and reading 60,000 characters of each for nothing took
+    # most of such a search's time at a million documents.
+    phrases = " OR ".join(_PHRASE.findall(compiled.fts))
+    in_text = {
+        rowid
+        for (rowid,) in conn.execute(
+            f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? and rowid in ({marks})",
+            [f"text : ({phrases})", *rowids],
+        )
+    }
     found = {}
     for rowid, text, summary in conn.execute(
         f"select rowid, substr(text, 1, {MAX_SCAN_CHARS}), substr(summary, 1, {MAX_SCAN_CHARS}) "
@@ -217,7 +229,7 @@ def _snippets(
     ):
         if time_limit.expired:
             break
-        for candidate in (text, summary):
+        for candidate in (text if rowid in in_text else None, summary):
             made = candidate and snippets.marked(
                 candidate, analyzer, compiled.terms, compiled.prefixes, SNIPPET_TOKENS
             )
@@ -254,7 +266,7 @@ def _candidates(compiled: Compiled, scored: bool = True, window: bool = False) -
         f"select rowid as rid, {score} as score, 1 as exact "
         f"from {FTS_TABLE} where {FTS_TABLE} match :rs_fts{between}"
     )
-    if compiled.exact_fts is not None:
+    if compiled.exact_fts is not None and scored:
         # Compounds widen the match, but their rarity would dominate BM25: documents that
         # match the words as typed rank first, by the score of the words as typed; the rest,
         # found only through compounds, after them. Scoring the two sets apart also keeps the
@@ -477,8 +489,12 @@ def _count_hits(conn: sqlite3.Connection, compiled: Compiled, at_most: int) -> i
 
 
 def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
+    """More matches than BROAD_MATCHES for one group of words; for several (AND, NOT), whose
+    subject matches must each be checked against the whole query, four times as many."""
     assert compiled.fts is not None
-    return _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) > BROAD_MATCHES
+    several = any(f" {word} " in compiled.fts for word in ("AND", "NOT", "NEAR"))
+    limit = BROAD_MATCHES * (4 if several else 1)
+    return _fts_count(conn, compiled.fts, limit + 1) > limit
 
 
 def _broad(
@@ -505,7 +521,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 # Candidates read per round for a page of a broad search, as a multiple of the documents the
 # page needs: most of them have every word too (those that do not are skipped).
-_CANDIDATE_ROUNDS = (3, 12, 48)
+_CANDIDATE_ROUNDS = (5, 40)
 
 
 def _subject_page(
@@ -515,6 +531,13 @@ def _subject_page(
     the filters and rank as any search), each checked against the whole query in the whole
     index. None when they run out before the page is full."""
     needed = limit + offset
+    assert subject.fts is not None
+    # One group of words without exclusions: a document with one of them in a subject field
+    # matches the whole query, and nothing needs checking.
+    checked = any(f" {word} " in subject.fts for word in ("AND", "NOT", "NEAR"))
+    if not checked:
+        page, _ = _page(conn, subject, limit, offset, False, RELEVANCE)
+        return page if len(page) == limit or offset + len(page) >= needed else None
     for factor in _CANDIDATE_ROUNDS:
         wanted = needed * factor + 20
         candidates, _ = _page(conn, subject, wanted, 0, False, RELEVANCE)
@@ -540,17 +563,17 @@ _SINGLE_TERM = re.compile(r'\(\("([^"*]+)"\)\)')
 WINDOWS = 400
 
 
-def _total_matches(conn: sqlite3.Connection, compiled: Compiled) -> int:
-    """How many documents match the words (no filters): a single word's count is kept in the
-    term table; anything else is counted by FTS5, without scoring."""
+def _single_term_total(conn: sqlite3.Connection, compiled: Compiled) -> int | None:
+    """How many documents have the one word a search consists of (kept in the term table), or
+    None when the search is more than one word."""
     assert compiled.fts is not None
     single = _SINGLE_TERM.fullmatch(compiled.fts)
-    if single and compiled.exact_fts is None and TERMS_TABLE in _tables(conn):
-        row = conn.execute(
-            f"select docs from {TERMS_TABLE} where term = ?", (single.group(1),)
-        ).fetchone()
-        return row[0] if row else 0
-    return _fts_count(conn, compiled.fts)
+    if not single or compiled.exact_fts is not None or TERMS_TABLE not in _tables(conn):
+        return None
+    row = conn.execute(
+        f"select docs from {TERMS_TABLE} where term = ?", (single.group(1),)
+    ).fetchone()
+    return row[0] if row else 0
 
 
 def _newest_matches(
@@ -590,25 +613,52 @@ def _newest_matches(
     return [(rowid, 0.0, 0, 1, recency) for recency, rowid in found[offset:needed]]
 
 
+def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> int:
+    """About how many documents match `expression`: its matches in 16 ranges of rowids that
+    together hold 2 % of the table, multiplied up (FTS5 seeks to each range)."""
+    ranges = 16
+    length = max(1, last // (50 * ranges))
+    step = last / ranges
+    found = 0
+    for number in range(ranges):
+        low = int(number * step) + 1
+        found += conn.execute(
+            f"select count(*) from {FTS_TABLE} where {FTS_TABLE} match ? and rowid between ? and ?",
+            (expression, low, low + length - 1),
+        ).fetchone()[0]
+    return max(BROAD_MATCHES, round(found * last / (length * ranges)))
+
+
 def _count_broad(
     conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
 ) -> tuple[int, bool, Counts]:
-    """The total of a broad search (exact without filters), whether it is an estimate, and its
-    facet counts, from about FACET_SAMPLE matches in WINDOWS ranges of rowids spread over the
-    whole table (FTS5 seeks to each, so the cost does not grow with the matches)."""
-    matches = _total_matches(conn, compiled)
-    exact = not compiled.filters
-    if not facets and exact:
-        return matches, False, {}
+    """The total of a broad search, whether it is an estimate, and its facet counts, from about
+    FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread over the whole table (FTS5
+    seeks to each, so the cost does not grow with the matches). The total is exact for one
+    word without filters (the term table); else it is estimated from the same windows, since
+    counting a broad search exactly means reading every match (0.3 s at a million)."""
+    assert compiled.fts is not None
+    exact_total = None if compiled.filters else _single_term_total(conn, compiled)
+    if exact_total is not None and not facets:
+        return exact_total, False, {}
     last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+    matches = exact_total or _estimated_matches(conn, compiled.fts, last)
+    phrases = max(1, len(_PHRASE.findall(compiled.fts)))
+    count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
     cover = FACET_SAMPLE * last / max(1, matches)
     if cover >= last / 2:
         windows, scale = [(0, last)], 1.0
     else:
-        length = max(1, int(cover / WINDOWS))
-        step = last / WINDOWS
-        windows = [(int(i * step) + 1, int(i * step) + length) for i in range(WINDOWS)]
-        scale = last / (length * WINDOWS)
+        length = max(1, int(cover / count))
+        step = last / count
+        # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows
+        # would keep meeting the same place in a pattern of ids (every 10th: "punkt 1").
+        place = random.Random(count * 7919 + length)
+        windows = []
+        for number in range(count):
+            start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
+            windows.append((start, start + length - 1))
+        scale = last / (length * count)
     facet_rows: dict[int, int] = {}
     topic_rows: dict[int, int] = {}
     sql = (
@@ -617,14 +667,14 @@ def _count_broad(
     )
     params = query_params(compiled)
     for low, high in windows:
-        for facet_key, topic_key, count in conn.execute(
+        for facet_key, topic_key, found in conn.execute(
             sql, params | {"rs_lo": low, "rs_hi": high}
         ):
-            facet_rows[facet_key] = facet_rows.get(facet_key, 0) + count
-            topic_rows[topic_key] = topic_rows.get(topic_key, 0) + count
+            facet_rows[facet_key] = facet_rows.get(facet_key, 0) + found
+            topic_rows[topic_key] = topic_rows.get(topic_key, 0) + found
 
     def scaled(rows: dict[int, int]) -> list[tuple[int, int]]:
-        return [(key, round(count * scale)) for key, count in rows.items()]
+        return [(key, round(found * scale)) for key, found in rows.items()]
 
     sampled_total, counts = _per_column(conn, scaled(facet_rows))
     if facets and topics:
@@ -633,8 +683,9 @@ def _count_broad(
             counts["topic"] = topic_counts
     if not facets:
         counts = {}
-    total = matches if exact else sampled_total
-    return total, not exact and scale > 1, counts
+    if exact_total is not None:
+        return exact_total, False, counts
+    return sampled_total, scale > 1, counts
 
 
 def _rank_and_count(
