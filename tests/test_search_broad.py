@@ -154,6 +154,17 @@ def test_broad_facet_counts_are_a_scaled_sample_close_to_the_truth(conn, monkeyp
     assert all(count % 10 == 0 for count in counted) and sum(counted) == COUNT
 
 
+def test_broad_facets_are_counted_exactly_when_a_sample_would_be_most_of_them(conn, monkeypatch):
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 10_000)
+    for text in ("sagsbehandling", "sagsbehandling type:notat"):
+        result = search(conn, text)
+        exact = _exact(conn, monkeypatch, text)
+        assert result.broad and not result.facets_estimate and not result.total_estimate
+        assert result.total == exact.total
+        assert result.facets == exact.facets
+        assert not any("skønnet" in note for note in result.notes)
+
+
 def test_broad_search_with_a_filter_estimates_its_total(conn, monkeypatch):
     result = search(conn, "sagsbehandling type:notat")
     exact = _exact(conn, monkeypatch, "sagsbehandling type:notat")

@@ -90,7 +90,7 @@ SUBJECT_TIERS = (
     ("title", "number", "summary", "keywords"),
     ("title", "number", "summary", "keywords", "law_names", "municipality", "committee"),
 )
-FACET_SAMPLE = 20_000
+FACET_SAMPLE = 10_000
 # How the note on a broad search names the fields it ranked among.
 SUBJECT_LABELS = {
     "title": "titlen",
@@ -155,6 +155,7 @@ class SearchResult:
     broad: bool = False
     subject: list[str] = field(default_factory=list)
     total_estimate: bool = False
+    facets_estimate: bool = False  # the facet counts come from a sample ("ca.")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -560,7 +561,7 @@ def _subject_page(
 
 
 _SINGLE_TERM = re.compile(r'\(\("([^"*]+)"\)\)')
-WINDOWS = 400
+WINDOWS = 100
 
 
 def _single_term_total(conn: sqlite3.Connection, compiled: Compiled) -> int | None:
@@ -631,8 +632,9 @@ def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> 
 
 def _count_broad(
     conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
-) -> tuple[int, bool, Counts]:
-    """The total of a broad search, whether it is an estimate, and its facet counts, from about
+) -> tuple[int, bool, Counts, bool]:
+    """The total of a broad search, whether it is an estimate, its facet counts and whether
+    they are estimates, from about
     FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread over the whole table (FTS5
     seeks to each, so the cost does not grow with the matches). The total is exact for one
     word without filters (the term table); else it is estimated from the same windows, since
@@ -640,14 +642,18 @@ def _count_broad(
     assert compiled.fts is not None
     exact_total = None if compiled.filters else _single_term_total(conn, compiled)
     if exact_total is not None and not facets:
-        return exact_total, False, {}
+        return exact_total, False, {}, False
     last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
     matches = exact_total or _estimated_matches(conn, compiled.fts, last)
     phrases = max(1, len(_PHRASE.findall(compiled.fts)))
     count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
     cover = FACET_SAMPLE * last / max(1, matches)
-    if cover >= last / 2:
-        windows, scale = [(0, last)], 1.0
+    if cover >= last / 2:  # about as cheap to count them all, exactly
+        total, counts = _count_facets(conn, compiled)
+        if facets and topics and (found := _count_topics(conn, compiled)):
+            counts["topic"] = found
+        total = exact_total if exact_total is not None else total
+        return total, False, (counts if facets else {}), False
     else:
         length = max(1, int(cover / count))
         step = last / count
@@ -684,8 +690,8 @@ def _count_broad(
     if not facets:
         counts = {}
     if exact_total is not None:
-        return exact_total, False, counts
-    return sampled_total, scale > 1, counts
+        return exact_total, False, counts, scale > 1
+    return sampled_total, scale > 1, counts, scale > 1
 
 
 def _rank_and_count(
@@ -730,9 +736,10 @@ def _rank_and_count(
             if counting is not None:
                 counting.cancel()
             raise
-        total, estimate, counts = counting.result() if counting else count(conn, compiled)
+        total, estimate, counts, sampled = counting.result() if counting else count(conn, compiled)
         result.total, result.total_estimate = total, estimate
-        result.facets = _facet_values(conn, counts, estimate=True)
+        result.facets = _facet_values(conn, counts, estimate=sampled)
+        result.facets_estimate = sampled
         return page
     if not facets:
         page, total = _page(conn, compiled, limit, offset, True, order)
@@ -784,20 +791,22 @@ def _run(
     return rows, _snippets(conn, compiled, rowids, analyzer, time_limit)
 
 
-def broad_note(result: SearchResult) -> str:
-    """What a broad search did, in Danish, for the page."""
-    estimate = "Antallet og tallene" if result.total_estimate else "Tallene"
-    counted = (
-        f"{estimate} ved filtrene er skønnet ud fra et udsnit. Flere ord eller et filter gør "
-        "søgningen præcis."
-    )
-    if not result.subject:  # newest first: the order is exact, only the counts are not
-        return f"Søgningen er bred. {counted}"
+def broad_note(result: SearchResult) -> str | None:
+    """What a broad search did, in Danish, for the page (None when nothing needs saying)."""
+    counted = ""
+    if result.total_estimate or result.facets_estimate:
+        estimate = "Antallet og tallene" if result.total_estimate else "Tallene"
+        counted = (
+            f" {estimate} ved filtrene er skønnet ud fra et udsnit. Flere ord eller et filter "
+            "gør søgningen præcis."
+        )
+    if not result.subject:  # newest first, or ranked in full: the order is exact
+        return f"Søgningen er bred.{counted}" if counted else None
     fields = [SUBJECT_LABELS[c] for c in result.subject]
     named = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " eller " + fields[-1]
     return (
         f"Søgningen er bred, så træfferne er rangeret efter ordene i {named}; dokumenter, der "
-        f"kun nævner dem i teksten, kommer ikke øverst. {counted}"
+        f"kun nævner dem i teksten, kommer ikke øverst.{counted}"
     )
 
 
@@ -924,8 +933,8 @@ def search(
     finally:
         time_limit.stop()
     result.fts = compiled.fts
-    if result.broad:
-        result.notes.append(broad_note(result))
+    if result.broad and (note := broad_note(result)):
+        result.notes.append(note)
     exact = set(compiled.number_rowids)
     for row in rows:
         rowid, doc_id, title, doc_type, date, url, number, status, municipality, source = row[:10]
