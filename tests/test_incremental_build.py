@@ -336,3 +336,38 @@ def test_spare_open_elsewhere_is_made_again(corpus, tmp_path, monkeypatch):
     assert not generations.open_elsewhere(db_path)
     build(corpus, tmp_path / "full.db", full=True)
     assert_same(db_path, tmp_path / "full.db")
+
+
+def test_a_journal_left_by_a_killed_update_never_meets_the_new_spare(corpus, tmp_path):
+    import subprocess
+    import sys
+
+    from retskilde.db.build import generations
+
+    db_path = tmp_path / "site.db"
+    build(corpus, db_path)
+    files = _records(corpus)
+    rng = random.Random(9)
+    _change(files[sorted(files)[0]], rng, 1)
+    build(corpus, db_path)
+    spare = generations.spare_path(db_path)
+    # A build killed inside a transaction on the spare: the file marked unfinished (so it is
+    # made again from the published one) and a hot journal of its old pages beside it.
+    killed = (
+        "import os, signal, sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "conn.execute('pragma journal_mode = delete')\n"
+        "conn.execute(\"update build_info set value = 'ufærdig' where key = 'mode'\")\n"
+        "conn.execute('pragma cache_size = 1')\n"
+        "conn.execute('begin')\n"
+        "conn.execute(\"update documents set title = 'x', text = 'x'\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(spare)], check=False)
+    journal = spare.with_name(spare.name + "-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+    _change(files[sorted(files)[1]], rng, 2)
+    build(corpus, db_path)
+    # The old file's journal was never applied to the new copy.
+    build(corpus, tmp_path / "full.db", full=True)
+    assert_same(db_path, tmp_path / "full.db")

@@ -308,7 +308,7 @@ def _write(
         finally:
             db.conn.close()
         spare = generations.spare_path(db_path)
-        os.replace(vacuumed, spare)
+        generations.replace_generation(vacuumed, spare)
         _publish(spare, db_path, tmp_path)
     finally:
         for path in (tmp_path, vacuumed):

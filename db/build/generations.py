@@ -80,11 +80,19 @@ def open_elsewhere(path: Path) -> bool:
     return False
 
 
+def replace_generation(new_file: Path, generation: Path) -> None:
+    """Put `new_file` in the place of `generation`, without the journal a build killed while
+    updating the old one left: SQLite would roll the new file back with the old file's pages."""
+    for suffix in ("-journal", "-wal", "-shm"):
+        generation.with_name(generation.name + suffix).unlink(missing_ok=True)
+    os.replace(new_file, generation)
+
+
 def copy_published(db_path: Path, spare: Path) -> None:
     """Make `spare` a copy of the published database (the slow way, when it cannot be reused)."""
     partial = spare.with_name(spare.name + ".copy")
     shutil.copyfile(db_path, partial)
-    os.replace(partial, spare)
+    replace_generation(partial, spare)
 
 
 def sync(path: Path) -> None:
