@@ -476,9 +476,10 @@ def enrich_documents(
     )
     registered = sorted(registry().laws)
     marks = ", ".join("?" for _ in registered)
+    # A lookup in the (law_id, …) index per law, not a list of every reference's law.
     db.conn.execute(
-        f"delete from laws where id not in ({marks}) and id not in "
-        "(select law_id from law_references where law_id is not null)",
+        f"delete from laws where id not in ({marks}) and not exists "
+        "(select 1 from law_references r where r.law_id = laws.id)",
         registered,
     )
 
