@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,30 +203,22 @@ class Changes:
         return now
 
 
-def _rowids(conn: sqlite3.Connection, ids: list[str]) -> list[int]:
-    rowids = []
+def _select_in(conn: sqlite3.Connection, sql: str, ids: list[str]) -> Iterator[tuple]:
+    """The rows of `sql` (with `{marks}` where the list of ids goes) for `ids`, _BATCH ids at a
+    time, so no statement has more parameters than SQLite allows."""
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        rowids += [
-            r for (r,) in conn.execute(f"select rowid from documents where id in ({marks})", chunk)
-        ]
-    return rowids
+        yield from conn.execute(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
+
+
+def _rowids(conn: sqlite3.Connection, ids: list[str]) -> list[int]:
+    sql = "select rowid from documents where id in ({marks})"
+    return [rowid for (rowid,) in _select_in(conn, sql, ids)]
 
 
 def _numbers(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
-    numbers: set[str] = set()
-    for start in range(0, len(ids), _BATCH):
-        chunk = ids[start : start + _BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        numbers.update(
-            n
-            for (n,) in conn.execute(
-                f"select number from documents where number is not null and id in ({marks})",
-                chunk,
-            )
-        )
-    return numbers
+    sql = "select number from documents where number is not null and id in ({marks})"
+    return {n for (n,) in _select_in(conn, sql, ids)}
 
 
 def _list_values(conn: sqlite3.Connection, ids: list[str], sign: int) -> None:
@@ -258,14 +250,8 @@ def _apply_list_delta(conn: sqlite3.Connection) -> None:
 
 
 def _spare_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _BATCH):
-        chunk = ids[start : start + _BATCH]
-        marks = ", ".join("?" for _ in chunk)
-        found.update(
-            conn.execute(f"select id, sha256 from {HASHES_TABLE} where id in ({marks})", chunk)
-        )
-    return found
+    sql = f"select id, sha256 from {HASHES_TABLE} where id in ({{marks}})"
+    return dict(_select_in(conn, sql, ids))
 
 
 def update_database(
@@ -279,12 +265,13 @@ def update_database(
     the database. Returns None when the records have problems (nothing is written then).
 
     `published`: id -> hash of the published database, when `db` is the generation before it
-    (else `db` holds what is published); `catch_up`: the ids that build changed. The changes
-    reported are those against the published database; what `db` gets is what it lacks.
+    (else `db` holds what is published); it is used up (a million entries are not copied).
+    `catch_up`: the ids that build changed. The changes reported are those against the
+    published database; what `db` gets is what it lacks.
     """
     conn = db.conn
     old = (
-        dict(published)
+        published
         if published is not None
         else dict(conn.execute(f"select id, sha256 from {HASHES_TABLE}"))
     )

@@ -62,7 +62,8 @@ class IndexMismatch(RuntimeError):
 
 
 def create_index(conn: sqlite3.Connection) -> None:
-    """Create the empty FTS5 table, the vocabulary table and the settings table."""
+    """Create the empty search tables: both FTS5 indexes, the vocabulary and term tables, the
+    settings, and the attribute, facet, ranking and topic tables."""
     for table, columns in ((FTS_TABLE, FTS_COLUMNS), (SUBJECT_FTS_TABLE, SUBJECT_COLUMNS)):
         conn.execute(
             f"create virtual table {table} using fts5({', '.join(columns)}, "
@@ -212,12 +213,11 @@ def fill_index(
     wire = "cast({} as blob)" if workers else "{}"
     selected = ", ".join(wire.format(column) for column in FTS_COLUMNS)
     read.execute(f"select rowid, {selected} from documents order by rowid")
-    insert, insert_subject = _inserts(workers > 0)
+    inserts = _inserts(workers > 0)
     count = 0
     batches = iter(lambda: read.fetchmany(batch), [])
     for rows in analysed_batches(batches, analyzer, workers):
-        conn.executemany(insert, rows)
-        conn.executemany(insert_subject, [row[:-1] for row in rows])
+        _write_both(conn, inserts, rows)
         count += len(rows)
     for table in (FTS_TABLE, SUBJECT_FTS_TABLE):
         conn.execute(f"insert into {table}({table}) values ('optimize')")
@@ -226,6 +226,14 @@ def fill_index(
             f"insert into {table}({table}, rank) values ('hashsize', ?)", (DEFAULT_HASH_SIZE,)
         )
     return count
+
+
+def _write_both(conn: sqlite3.Connection, statements: tuple[str, str], rows: list[tuple]) -> None:
+    """Run `_inserts`' two statements on analysed rows: whole rows into the whole index, the
+    same rows without the text (the last value) into the subject index."""
+    whole, subject = statements
+    conn.executemany(whole, rows)
+    conn.executemany(subject, [row[:-1] for row in rows])
 
 
 def _inserts(as_bytes: bool = False, delete: bool = False) -> tuple[str, str]:
@@ -511,12 +519,11 @@ def unindex_documents(conn: sqlite3.Connection, rowids: list[int], analyzer: Ana
     """Take the documents `rowids` out of the index and the search's tables, while `documents`
     still holds the text they were indexed with (an external-content index is told exactly
     which terms to remove). Returns their dates, for `reindex_documents`."""
-    delete, delete_subject = _inserts(delete=True)
+    deletes = _inserts(delete=True)
     removed: Counter[str] = Counter()
     for rows in _indexed_rows(conn, rowids):
         analysed = list(analysed_rows(rows, analyzer))
-        conn.executemany(delete, analysed)
-        conn.executemany(delete_subject, [row[:-1] for row in analysed])
+        _write_both(conn, deletes, analysed)
         removed.update(document_terms(analysed))
     update_terms(conn, Counter({term: -count for term, count in removed.items()}))
     return attributes.forget_attributes(conn, rowids)
@@ -530,12 +537,11 @@ def reindex_documents(
     the removed ones had, and of the new ones', are numbered again by recency. Then the
     vocabulary and the settings. The rows come out as `index_documents` makes them; only the
     index's segments may be laid out differently."""
-    insert, insert_subject = _inserts()
+    inserts = _inserts()
     added: Counter[str] = Counter()
     for rows in _indexed_rows(conn, sorted(rowids)):
         analysed = list(analysed_rows(rows, analyzer))
-        conn.executemany(insert, analysed)
-        conn.executemany(insert_subject, [row[:-1] for row in analysed])
+        _write_both(conn, inserts, analysed)
         added.update(document_terms(analysed))
     update_terms(conn, added)
     dates = dates | attributes.fill_attributes(conn, rowids)

@@ -76,13 +76,13 @@ FACET_QUERY_FIELD = {
     "source": "kilde",
     "topic": "emne",
 }
-# A search with more matches than this is broad. FTS5 scores every match before it keeps the
-# best (0.6 µs a match: 0.6 s for a word in every document of a million), so a broad search is
-# ranked among the matches that have a word in the fields that say what a document is about:
-# the title alone while that gives BROAD_CANDIDATES, else more of them (SUBJECT_TIERS). The
-# ranking among those is the same BM25; a document with the word only in its body ranks after
-# them. Its facets are counted on every n-th match (about FACET_SAMPLE of them) and shown as
-# estimates, and so is its total when it has filters (without, the total is exact).
+# A search with more matches than this (four times as many for several groups of words) is
+# broad. FTS5 scores every match before it keeps the best (2-6 µs a match over long texts), so
+# a broad search is ranked by BM25 in the subject index (db/tables.py): over the title alone
+# while that gives BROAD_CANDIDATES matches, else over more fields (SUBJECT_TIERS); a document
+# with the words only in its body does not come first. Its facets, and its total unless it is
+# one word without filters, are counted in rowid windows holding about FACET_SAMPLE matches
+# and shown as estimates (`_count_broad`).
 BROAD_MATCHES = 5_000
 BROAD_CANDIDATES = 200
 SUBJECT_TIERS = (
@@ -489,12 +489,17 @@ def _count_hits(conn: sqlite3.Connection, compiled: Compiled, at_most: int) -> i
     return conn.execute(sql, query_params(compiled)).fetchone()[0]
 
 
+def _several_groups(expression: str) -> bool:
+    """Whether an FTS5 expression joins groups of words (AND, NOT, NEAR): then a subject match
+    of one of its words need not match the whole of it."""
+    return any(f" {word} " in expression for word in ("AND", "NOT", "NEAR"))
+
+
 def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
     """More matches than BROAD_MATCHES for one group of words; for several (AND, NOT), whose
     subject matches must each be checked against the whole query, four times as many."""
     assert compiled.fts is not None
-    several = any(f" {word} " in compiled.fts for word in ("AND", "NOT", "NEAR"))
-    limit = BROAD_MATCHES * (4 if several else 1)
+    limit = BROAD_MATCHES * (4 if _several_groups(compiled.fts) else 1)
     return _fts_count(conn, compiled.fts, limit + 1) > limit
 
 
@@ -535,10 +540,9 @@ def _subject_page(
     assert subject.fts is not None
     # One group of words without exclusions: a document with one of them in a subject field
     # matches the whole query, and nothing needs checking.
-    checked = any(f" {word} " in subject.fts for word in ("AND", "NOT", "NEAR"))
-    if not checked:
+    if not _several_groups(subject.fts):
         page, _ = _page(conn, subject, limit, offset, False, RELEVANCE)
-        return page if len(page) == limit or offset + len(page) >= needed else None
+        return page if len(page) == limit else None
     for factor in _CANDIDATE_ROUNDS:
         wanted = needed * factor + 20
         candidates, _ = _page(conn, subject, wanted, 0, False, RELEVANCE)
@@ -634,11 +638,11 @@ def _count_broad(
     conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
 ) -> tuple[int, bool, Counts, bool]:
     """The total of a broad search, whether it is an estimate, its facet counts and whether
-    they are estimates, from about
-    FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread over the whole table (FTS5
-    seeks to each, so the cost does not grow with the matches). The total is exact for one
-    word without filters (the term table); else it is estimated from the same windows, since
-    counting a broad search exactly means reading every match (0.3 s at a million)."""
+    they are estimates, from about FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread
+    over the whole table (FTS5 seeks to each, so the cost does not grow with the matches). The
+    total is exact for one word without filters (the term table); else it is estimated from the
+    same windows, since counting a broad search exactly means reading every match (0.3 s at a
+    million)."""
     assert compiled.fts is not None
     exact_total = None if compiled.filters else _single_term_total(conn, compiled)
     if exact_total is not None and not facets:
@@ -654,17 +658,16 @@ def _count_broad(
             counts["topic"] = found
         total = exact_total if exact_total is not None else total
         return total, False, (counts if facets else {}), False
-    else:
-        length = max(1, int(cover / count))
-        step = last / count
-        # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows
-        # would keep meeting the same place in a pattern of ids (every 10th: "punkt 1").
-        place = random.Random(count * 7919 + length)
-        windows = []
-        for number in range(count):
-            start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
-            windows.append((start, start + length - 1))
-        scale = last / (length * count)
+    length = max(1, int(cover / count))
+    step = last / count
+    # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows would
+    # keep meeting the same place in a pattern of ids (every 10th: "punkt 1").
+    place = random.Random(count * 7919 + length)
+    windows = []
+    for number in range(count):
+        start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
+        windows.append((start, start + length - 1))
+    scale = last / (length * count)
     facet_rows: dict[int, int] = {}
     topic_rows: dict[int, int] = {}
     sql = (
