@@ -85,20 +85,17 @@ def _exact(conn, monkeypatch, text: str, **options):
         return search(conn, text, **options)
 
 
-def _subject_ranking(conn, text: str, columns: str) -> list[str]:
-    """The definition, written out: BM25 in the subject index over the fields `columns`, with
-    the field weights, newest first among equals."""
-    phrases = " OR ".join(
-        search_module._PHRASE.findall(
-            search_module.compile_query(conn, search_module.parse(text)).fts
-        )
-    )
+def _subject_ranking(conn, text: str, columns: str, every_word: bool = False) -> list[str]:
+    """The definition, written out: BM25 in the subject index over the fields `columns` (any of
+    the words there, or `every_word`), with the field weights, newest first among equals."""
+    fts = search_module.compile_query(conn, search_module.parse(text)).fts
+    expression = fts if every_word else " OR ".join(search_module.PHRASE.findall(fts))
     weights = ", ".join(str(search_module.COLUMN_WEIGHTS[c]) for c in SUBJECT_COLUMNS)
     rows = conn.execute(
         f"select d.id from documents_subject_fts f join search_rank r on r.doc_rowid = f.rowid "
         f"join documents d on d.rowid = f.rowid where documents_subject_fts match ? "
         f"order by bm25(documents_subject_fts, {weights}), r.recency",
-        (f"{{{columns}}} : ({phrases})",),
+        (f"{{{columns}}} : ({expression})",),
     )
     return [doc_id for (doc_id,) in rows]
 
@@ -116,10 +113,15 @@ def test_broad_search_ranks_by_the_subject_fields(conn, monkeypatch):
     assert result.facets and all(v.estimate for vs in result.facets.values() for v in vs)
 
 
-def test_broad_candidates_must_have_every_word(conn, monkeypatch):
+# The candidates are checked by asking FTS5 per document (SCAN_MATCHES 0) or, when the term
+# table says the query has few enough matches, against all of them read once: the same page.
+@pytest.mark.parametrize("scan_matches", [0, 10**9])
+def test_broad_candidates_must_have_every_word(conn, monkeypatch, scan_matches):
     # "klage" is in most texts and some titles: the candidates (a word in the title) are
-    # checked against the whole query. Several words are broad from 4 × BROAD_MATCHES.
-    assert not search(conn, "sagsbehandling klage").broad  # 389 matches, under 4 × 100
+    # checked against the whole query.
+    monkeypatch.setattr(search_module, "SCAN_MATCHES", scan_matches)
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 400)
+    assert not search(conn, "sagsbehandling klage").broad  # 389 matches
     monkeypatch.setattr(search_module, "BROAD_MATCHES", 50)
     result = search(conn, "sagsbehandling klage", limit=20)
     assert result.broad and result.subject == ["title"]
@@ -138,6 +140,38 @@ def test_broad_candidates_must_have_every_word(conn, monkeypatch):
         i for i in _subject_ranking(conn, "sagsbehandling klage", "title") if i in every_word
     ]
     assert [hit.id for hit in result.hits] == ranking[:20]
+
+
+def test_every_word_in_the_subject_fields_needs_no_check(conn, monkeypatch):
+    # A few titles have both words ("Sagsbehandling og klage 12"): when they fill the page, they
+    # are the candidates, ranked in every subject field, and none needs checking.
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 50)
+    monkeypatch.setattr(search_module, "_CANDIDATE_ROUNDS", ())  # a check would find nothing
+    monkeypatch.setattr(search_module, "SCAN_MATCHES", 0)
+    columns = search_module.SUBJECT_TIERS[-1]
+    expected = _subject_ranking(conn, "sagsbehandling klage", " ".join(columns), every_word=True)
+    assert 3 <= len(expected) < 20
+    result = search(conn, "sagsbehandling klage", limit=3)
+    assert result.broad and result.subject == list(columns)
+    assert [hit.id for hit in result.hits] == expected[:3]
+    assert all("klage" in hit.title for hit in result.hits)
+    # More than the subject fields hold: the candidates with some of the words, checked.
+    monkeypatch.setattr(search_module, "_CANDIDATE_ROUNDS", (5, 40))
+    assert search(conn, "sagsbehandling klage", limit=20).subject == ["title"]
+
+
+def test_the_term_table_bounds_the_matches(conn):
+    for text in ("sagsbehandling", "sagsbehandling klage", "jobcentret frist", "klage -frist"):
+        compiled = search_module.compile_query(conn, search_module.parse(text))
+        count = conn.execute(
+            "select count(*) from documents_fts where documents_fts match ?", (compiled.fts,)
+        ).fetchone()[0]
+        bound = search_module._match_bound(conn, compiled)
+        assert bound is not None and bound >= count, text
+        if " " not in text:
+            assert bound == count
+    prefixed = search_module.compile_query(conn, search_module.parse("sagsbeh*"))
+    assert search_module._match_bound(conn, prefixed) in (None, COUNT)
 
 
 def test_broad_facet_counts_are_a_scaled_sample_close_to_the_truth(conn, monkeypatch):
@@ -190,10 +224,11 @@ def test_narrow_search_and_deep_pages_are_exact(conn, monkeypatch):
     narrow = search(conn, "jobcentret")
     assert not narrow.broad and narrow.total == COUNT // 40
     assert not any("bred" in note for note in narrow.notes)
-    # Past the subject matches (50 titles, 10 summaries): the exact ranking, not a short page.
+    # Past the subject matches (50 titles, 10 summaries): the exact ranking, not a short page;
+    # still a broad search (its facets counted on a sample, like its first page's).
     deep = search(conn, "sagsbehandling", limit=10, offset=100)
     exact = _exact(conn, monkeypatch, "sagsbehandling", limit=10, offset=100)
-    assert not deep.broad and deep.total == COUNT
+    assert deep.broad and deep.subject == [] and deep.total == COUNT
     assert [h.id for h in deep.hits] == [h.id for h in exact.hits] and len(deep.hits) == 10
 
 

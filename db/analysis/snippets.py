@@ -99,8 +99,11 @@ def _scanned(
         piece = text[position:stop]
         if first_hit is None:
             piece_terms = set(analyzer.terms(piece))
-            for term in piece_terms - known.keys():
-                known[term] = _matches(term, terms, prefixes)
+            # Not `piece_terms - known.keys()`: that walks the whole of `known` (every word of
+            # every text this query's snippets have read) for each piece.
+            for term in piece_terms:
+                if term not in known:
+                    known[term] = _matches(term, terms, prefixes)
             if not any(known[term] for term in piece_terms):
                 passed_over = passed_over or bool(piece_terms)
                 position = stop

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
+
+import numpy as np
 
 from retskilde.db.analysis import snippets
 from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
 from retskilde.db.analysis.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
+from retskilde.db.search.columns import RankColumns, rank_columns
 from retskilde.db.search.compiler import (
+    PHRASE,
     Compiled,
     compile_query,
     in_fts,
@@ -32,7 +35,6 @@ from retskilde.db.sqlite import sqlite3
 from retskilde.db.tables import (
     ATTRIBUTES_TABLE,
     FACET_COLUMNS,
-    FACET_KEYS_TABLE,
     FTS_COLUMNS,
     FTS_TABLE,
     RANK_TABLE,
@@ -76,13 +78,14 @@ FACET_QUERY_FIELD = {
     "source": "kilde",
     "topic": "emne",
 }
-# A search with more matches than this (four times as many for several groups of words) is
-# broad. FTS5 scores every match before it keeps the best (2-6 µs a match over long texts), so
-# a broad search is ranked by BM25 in the subject index (db/tables.py): over the title alone
-# while that gives BROAD_CANDIDATES matches, else over more fields (SUBJECT_TIERS); a document
-# with the words only in its body does not come first. Its facets, and its total unless it is
-# one word without filters, are counted in rowid windows holding about FACET_SAMPLE matches
-# and shown as estimates (`_count_broad`).
+# A search with more matches than this is broad. FTS5 scores every match before it keeps the
+# best (1-2 µs a match over long texts), so a broad search is ranked by BM25 in the subject index
+# (db/tables.py): among the documents with every group of words in their subject fields when
+# they fill the page; else over the title alone while that gives BROAD_CANDIDATES matches, else
+# over more fields (SUBJECT_TIERS), each checked against the whole query; a document with the
+# words only in its body does not come first. Its facets, and its total unless it is one word
+# without filters, are counted in rowid windows holding about FACET_SAMPLE matches and shown as
+# estimates (`_count_broad`).
 BROAD_MATCHES = 5_000
 BROAD_CANDIDATES = 200
 SUBJECT_TIERS = (
@@ -214,7 +217,7 @@ def _snippets(
     # Only texts that have one of the words are read for a snippet: a broad search's hits may
     # have them in the title alone, and reading 60,000 characters of each for nothing took
     # most of such a search's time at a million documents.
-    phrases = " OR ".join(_PHRASE.findall(compiled.fts))
+    phrases = " OR ".join(PHRASE.findall(compiled.fts))
     in_text = {
         rowid
         for (rowid,) in conn.execute(
@@ -252,9 +255,16 @@ def _candidates(compiled: Compiled, scored: bool = True, window: bool = False) -
     """
     if compiled.subject_fts is not None:
         score = _score_sql(SUBJECT_FTS_TABLE, SUBJECT_COLUMNS) if scored else "0.0"
+        # `+rowid`: SQLite then reads every match of the whole query once into a set, instead
+        # of asking FTS5 for each subject match again (a seek per word and document).
+        within = (
+            f" and +rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :rs_fts)"
+            if compiled.subject_within
+            else ""
+        )
         return (
             f"select rowid as rid, {score} as score, 1 as exact from {SUBJECT_FTS_TABLE} "
-            f"where {SUBJECT_FTS_TABLE} match :rs_subject"
+            f"where {SUBJECT_FTS_TABLE} match :rs_subject{within}"
         )
     if compiled.fts is None:
         negative = " where " + in_fts(":rs_neg", negate=True) if compiled.negative_fts else ""
@@ -286,116 +296,87 @@ def _candidates(compiled: Compiled, scored: bool = True, window: bool = False) -
     return matches
 
 
-# What each facet_key and topic_key stands for (thousands of rows), read once per database and
-# process, by the fingerprints the build stored.
-_cache: dict[tuple[str, str], dict] = {}
-_CACHE_KEPT = 16
+def _matches_sql(compiled: Compiled, scored: bool, window: bool = False) -> str:
+    """SQL for the matches that pass the filters, as (rid, score, exact, tier).
 
-
-def _cached(conn: sqlite3.Connection, setting: str, load: Callable[[], dict]) -> dict:
-    """`load()`, cached by the fingerprint the build stored under `setting` (the same for every
-    connection to the same database); read afresh when there is none."""
-    row = conn.execute(f"select value from {SETTINGS_TABLE} where key = ?", (setting,)).fetchone()
-    if row is None:
-        return load()
-    known = _cache.get((setting, row[0]))
-    if known is None:
-        if len(_cache) >= _CACHE_KEPT:
-            _cache.clear()
-        known = _cache[(setting, row[0])] = load()
-    return known
-
-
-def facet_combinations(conn: sqlite3.Connection) -> dict[int, tuple]:
-    """facet_key -> its values of FACET_FIELDS."""
-    columns = ", ".join(FACET_FIELDS)
-
-    def load() -> dict[int, tuple]:
-        rows = conn.execute(f"select facet_key, {columns} from {FACET_KEYS_TABLE}")
-        return {key: tuple(values) for key, *values in rows}
-
-    return _cached(conn, "facet_keys", load)
-
-
-def _topic_sets(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
-    """topic_key -> its topics."""
-
-    def load() -> dict[int, tuple[str, ...]]:
-        sets: dict[int, list[str]] = {}
-        rows = conn.execute(f"select topic_key, topic_id from {TOPIC_SETS_TABLE} order by 1, 2")
-        for key, topic in rows:
-            sets.setdefault(key, []).append(topic)
-        return {key: tuple(topics) for key, topics in sets.items()}
-
-    return _cached(conn, "topic_keys", load)
-
-
-def _hits(compiled: Compiled, scored: bool, window: bool = False) -> str:
-    """SQL for the matches that pass the filters:
-    (rid, exact, tier, recency, facet_key, topic_key, score); `window`: of a range of rowids.
-
-    Joined to the narrow ranking table, or to the attribute table when filters or tiers need it.
+    Joined to the attribute table only when filters or tiers need it: the ranking's other
+    columns (historisk, recency) and the facets come from `columns.RankColumns`.
     """
+    candidates = _candidates(compiled, scored, window)
+    if not compiled.filters and compiled.tier == "0":
+        return f"select rid, score, exact, 0 as tier from ({candidates})"
     filters = "".join(f" and {f}" for f in compiled.filters)
-    if compiled.filters or compiled.tier != "0":
-        joined = f"{ATTRIBUTES_TABLE} d on d.rowid = c.rid"
-        historisk = "d.status = 'historisk'"
-    else:
-        joined = f"{RANK_TABLE} d on d.doc_rowid = c.rid"
-        historisk = "d.historisk"
-    score = (
-        f"c.score * (case when {historisk} then {HISTORISK_FACTOR} else 1.0 end)"
-        if scored
-        else "0.0"
-    )
     return (
-        f"select c.rid, c.exact, {compiled.tier} as tier, d.recency, d.facet_key, d.topic_key, "
-        f"{score} as score from ({_candidates(compiled, scored, window)}) c join {joined} "
-        f"where 1{filters}"
+        f"select c.rid, c.score, c.exact, {compiled.tier} as tier from ({candidates}) c "
+        f"join {ATTRIBUTES_TABLE} d on d.rowid = c.rid where 1{filters}"
     )
 
 
-_PAGE_ORDER = {
-    RELEVANCE: "order by tier desc, exact desc, score, recency",
-    NEWEST: "order by recency",
-}
+def _rowids(conn: sqlite3.Connection, sql: str, params: dict) -> np.ndarray:
+    """The rid column of `sql` as an array: joined to one string in SQLite, which is about
+    twice as fast as fetching a row per match."""
+    text = conn.execute(f"select group_concat(rid) from ({sql})", params).fetchone()[0]
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(text.split(","), dtype=np.int64)
 
 
-def _page(
-    conn: sqlite3.Connection,
-    compiled: Compiled,
-    limit: int,
-    offset: int,
-    with_total: bool,
-    order: str = RELEVANCE,
-) -> tuple[list[tuple], int | None]:
-    """The page as (rowid, score, tier, exact, recency), and the number of matches if asked.
-
-    Without the total, SQLite keeps only the best rows while it scores; with it, the scored
-    matches are stored once and both are read off them. Newest first needs no scores.
-    """
-    params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
-    columns = "rid, score, tier, exact, recency"
-    hits = _hits(compiled, scored=order == RELEVANCE)
-    ordered = f"{_PAGE_ORDER[order]} limit :rs_limit offset :rs_offset"
-    total = None
-    if with_total:
-        sql = (
-            f"with hits as materialized ({hits}) "
-            f"select * from (select 'page', {columns} from hits {ordered}) "
-            "union all select 'total', count(*), null, null, null, null from hits"
-        )
-        rows = conn.execute(sql, params).fetchall()
-        page = [row[1:] for row in rows if row[0] == "page"]
-        total = next(row[1] for row in rows if row[0] == "total")
-    else:
-        page = conn.execute(f"select {columns} from ({hits}) {ordered}", params).fetchall()
-    # Same order as the SQL: tier, exact, score, then newest first and id (recency).
+def _ordered(
+    cols: RankColumns, rows: list[tuple], order: str, count: int | None = None
+) -> list[tuple]:
+    """`rows` (rid, score, exact, tier) in the order of a search, the first `count` of them,
+    as (rowid, score, tier, exact, recency): tier, exact match, score (BM25 with historiske a
+    step down), then newest first and id (recency)."""
+    if not rows:
+        return []
+    table = np.array(rows, dtype=np.float64).reshape(-1, 4)
+    rid = table[:, 0].astype(np.int64)
+    recency = cols.recency[rid]
     if order == RELEVANCE:
-        page.sort(key=lambda r: (-r[2], -r[3], r[1], r[4]))
+        score = table[:, 1] * np.where(cols.historisk[rid], HISTORISK_FACTOR, 1.0)
+        places = np.lexsort((recency, score, -table[:, 2], -table[:, 3]))
     else:
-        page.sort(key=lambda r: r[4])
-    return page, total
+        score = table[:, 1]
+        places = np.argsort(recency, kind="stable")
+    places = places[:count] if count is not None else places
+    return [
+        (int(rid[i]), float(score[i]), int(table[i, 3]), int(table[i, 2]), int(recency[i]))
+        for i in places.tolist()
+    ]
+
+
+def _every_match(
+    conn: sqlite3.Connection, compiled: Compiled, order: str
+) -> tuple[list[tuple], np.ndarray]:
+    """Every match, scored and ordered (see `_ordered`), and their rowids: the page and the
+    counts of a search that is not broad come from the same pass."""
+    rows = conn.execute(
+        _matches_sql(compiled, scored=order == RELEVANCE), query_params(compiled)
+    ).fetchall()
+    ordered = _ordered(rank_columns(conn), rows, order)
+    return ordered, np.array([row[0] for row in ordered], dtype=np.int64)
+
+
+def _best(conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int) -> list[tuple]:
+    """The page of the best matches (see `_ordered`) without reading every match into
+    Python: SQLite keeps the best by the score FTS5 gives, and the page is final once the
+    last of those kept is worse than the page's last after the historisk step (which only
+    makes scores worse), else twice as many are kept."""
+    needed = limit + offset
+    cols = rank_columns(conn)
+    params = query_params(compiled)
+    sql = f"{_matches_sql(compiled, scored=True)} order by tier desc, exact desc, score limit ?"
+    kept = max(2 * needed, needed + 50)
+    while True:
+        rows = conn.execute(sql.replace(" limit ?", f" limit {kept}"), params).fetchall()
+        ordered = _ordered(cols, rows, RELEVANCE, needed)
+        if len(rows) < kept or len(ordered) < needed:
+            return ordered[offset:]
+        _, score, tier, exact, _ = ordered[-1]
+        last = rows[-1]
+        if (-tier, -exact, score) < (-last[3], -last[2], last[1]):
+            return ordered[offset:]
+        kept *= 4
 
 
 def _has_topics(conn: sqlite3.Connection) -> bool:
@@ -406,45 +387,17 @@ def _has_topics(conn: sqlite3.Connection) -> bool:
 Counts = dict[str, dict[object, int]]
 
 
-def _count_facets(conn: sqlite3.Connection, compiled: Compiled) -> tuple[int, Counts]:
-    """The number of matches and the count of each value of each facet column.
-
-    One GROUP BY over integers: per combination of facet values, added up per column below from
-    a cached table of what each combination stands for. No scoring, so it runs beside `_page`.
-    """
-    sql = f"select facet_key, count(*) from ({_hits(compiled, scored=False)}) group by 1"
-    return _per_column(conn, conn.execute(sql, query_params(compiled)))
-
-
-def _per_column(conn: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> tuple[int, Counts]:
-    """(facet_key, count) rows added up per facet column and value: the total and the counts."""
-    combinations = facet_combinations(conn)
-    per_column: list[dict[object, int]] = [{} for _ in FACET_FIELDS]
-    total = 0
-    for key, count in rows:
-        total += count
-        for column_counts, value in zip(per_column, combinations[key], strict=True):
-            if value is not None:
-                column_counts[value] = column_counts.get(value, 0) + count
-    return total, {c: n for c, n in zip(FACET_FIELDS, per_column, strict=True) if n}
-
-
-def _count_topics(conn: sqlite3.Connection, compiled: Compiled) -> dict[object, int]:
-    """The number of matches with each topic: per set of topics, added up per topic."""
-    sql = (
-        f"select topic_key, count(*) from ({_hits(compiled, scored=False)}) "
-        "where topic_key != 0 group by 1"
-    )
-    return _per_topic(conn, conn.execute(sql, query_params(compiled)))
-
-
-def _per_topic(conn: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> dict[object, int]:
-    topic_sets = _topic_sets(conn)
-    per_topic: dict[object, int] = {}
-    for key, count in rows:
-        for topic in topic_sets[key]:
-            per_topic[topic] = per_topic.get(topic, 0) + count
-    return per_topic
+def _counted(
+    conn: sqlite3.Connection, rowids: np.ndarray, facets: bool, scale: float = 1.0
+) -> tuple[int, Counts]:
+    """The number of `rowids` and, if `facets`, the counts of each facet value and topic
+    (topics only when the database has them), times `scale`."""
+    if not facets:
+        return round(len(rowids) * scale), {}
+    total, counts = rank_columns(conn).counts(rowids, scale)
+    if "topic" in counts and not _has_topics(conn):
+        del counts["topic"]
+    return total, counts
 
 
 def _facet_values(conn: sqlite3.Connection, counts: Counts, estimate: bool = False) -> Facets:
@@ -473,9 +426,6 @@ def _within(conn: sqlite3.Connection, work, compiled: Compiled, time_limit: Time
         return work(conn, compiled)
 
 
-_PHRASE = re.compile(r'"(?:[^"]|"")*"\*?')
-
-
 def _fts_count(conn: sqlite3.Connection, expression: str, at_most: int | None = None) -> int:
     """How many documents match `expression` (up to `at_most`); FTS5 alone, nothing scored."""
     limit = "" if at_most is None else f" limit {int(at_most)}"
@@ -485,7 +435,7 @@ def _fts_count(conn: sqlite3.Connection, expression: str, at_most: int | None = 
 
 def _count_hits(conn: sqlite3.Connection, compiled: Compiled, at_most: int) -> int:
     """How many matches pass the filters, up to `at_most`."""
-    sql = f"select count(*) from ({_hits(compiled, scored=False)} limit {int(at_most)})"
+    sql = f"select count(*) from ({_matches_sql(compiled, scored=False)} limit {int(at_most)})"
     return conn.execute(sql, query_params(compiled)).fetchone()[0]
 
 
@@ -496,29 +446,40 @@ def _several_groups(expression: str) -> bool:
 
 
 def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
-    """More matches than BROAD_MATCHES for one group of words; for several (AND, NOT), whose
-    subject matches must each be checked against the whole query, four times as many."""
+    """More matches than BROAD_MATCHES (for several groups of words too: measured at a million,
+    where four times as many took 40-50 ms to rank in full)."""
     assert compiled.fts is not None
-    limit = BROAD_MATCHES * (4 if _several_groups(compiled.fts) else 1)
-    return _fts_count(conn, compiled.fts, limit + 1) > limit
+    return _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) > BROAD_MATCHES
 
 
 def _broad(
     conn: sqlite3.Connection, compiled: Compiled, needed: int
-) -> tuple[Compiled, tuple[str, ...]] | None:
+) -> tuple[Compiled | None, tuple[str, ...]] | None:
     """For a broad search, the query for its candidates in the subject index and the fields
-    they are taken from; None when the search is not broad."""
+    they are taken from (None and no fields when too few documents have the words there);
+    None when the search is not broad."""
     if compiled.fts is None or compiled.number_rowids or not _is_broad(conn, compiled):
         return None
     if SUBJECT_FTS_TABLE not in _tables(conn):
-        return None  # a database built before the subject index: ranked in full
-    phrases = " OR ".join(_PHRASE.findall(compiled.fts))
+        return None, ()  # a database built before the subject index: the best of every match
+    if _several_groups(compiled.fts) and " NOT " not in compiled.fts:
+        # Documents with every group of words in their subject fields: they match the whole
+        # query, so nothing needs checking, and there are few of them.
+        columns = SUBJECT_TIERS[-1]
+        every = replace(
+            compiled,
+            subject_fts=f"{{{' '.join(columns)}}} : ({compiled.fts})",
+            subject_complete=True,
+        )
+        if _count_hits(conn, every, needed) >= needed:
+            return every, columns
+    phrases = " OR ".join(PHRASE.findall(compiled.fts))
     for number, columns in enumerate(SUBJECT_TIERS, start=1):
         subject = replace(compiled, subject_fts=f"{{{' '.join(columns)}}} : ({phrases})")
         wanted = needed if number == len(SUBJECT_TIERS) else max(needed, BROAD_CANDIDATES)
         if _count_hits(conn, subject, wanted) >= wanted:
             return subject, columns
-    return None
+    return None, ()
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -528,6 +489,30 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 # Candidates read per round for a page of a broad search, as a multiple of the documents the
 # page needs: most of them have every word too (those that do not are skipped).
 _CANDIDATE_ROUNDS = (5, 40)
+# Up to this many matches (a bound from the term table), a broad search of several groups reads
+# them all once to check its subject matches against, instead of asking FTS5 per document.
+SCAN_MATCHES = 40_000
+
+
+def _match_bound(conn: sqlite3.Connection, compiled: Compiled) -> int | None:
+    """At most how many documents match the query's groups of words: the fewest of any group's,
+    a group's at most the sum of its phrases', a phrase's at most its rarest word's (the term
+    table); None when that cannot be known (no term table, a prefix left to FTS5)."""
+    if not compiled.group_phrases or TERMS_TABLE not in _tables(conn):
+        return None
+    groups = []
+    for phrases in compiled.group_phrases:
+        if any(phrase.endswith("*") for phrase in phrases):
+            return None
+        groups.append([phrase[1:-1].replace('""', '"').split() for phrase in phrases])
+    words = sorted({word for phrases in groups for phrase in phrases for word in phrase})
+    marks = ", ".join("?" for _ in words)
+    sql = f"select term, docs from {TERMS_TABLE} where term in ({marks})"
+    docs = dict(conn.execute(sql, words))
+    return min(
+        sum(min((docs.get(word, 0) for word in phrase), default=0) for phrase in phrases)
+        for phrases in groups
+    )
 
 
 def _subject_page(
@@ -539,13 +524,17 @@ def _subject_page(
     needed = limit + offset
     assert subject.fts is not None
     # One group of words without exclusions: a document with one of them in a subject field
-    # matches the whole query, and nothing needs checking.
-    if not _several_groups(subject.fts):
-        page, _ = _page(conn, subject, limit, offset, False, RELEVANCE)
+    # matches the whole query, and nothing needs checking; nor when every group must be there.
+    if subject.subject_complete or not _several_groups(subject.fts):
+        page = _best(conn, subject, limit, offset)
+        return page if len(page) == limit else None
+    bound = _match_bound(conn, subject)
+    if bound is not None and bound <= SCAN_MATCHES:
+        page = _best(conn, replace(subject, subject_within=True), limit, offset)
         return page if len(page) == limit else None
     for factor in _CANDIDATE_ROUNDS:
         wanted = needed * factor + 20
-        candidates, _ = _page(conn, subject, wanted, 0, False, RELEVANCE)
+        candidates = _best(conn, subject, wanted, 0)
         # Rowids we read ourselves, so they can stand in the SQL text.
         listed = ", ".join(str(int(row[0])) for row in candidates)
         matching = {
@@ -635,7 +624,7 @@ def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> 
 
 
 def _count_broad(
-    conn: sqlite3.Connection, compiled: Compiled, facets: bool, topics: bool
+    conn: sqlite3.Connection, compiled: Compiled, facets: bool
 ) -> tuple[int, bool, Counts, bool]:
     """The total of a broad search, whether it is an estimate, its facet counts and whether
     they are estimates, from about FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread
@@ -649,15 +638,14 @@ def _count_broad(
         return exact_total, False, {}, False
     last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
     matches = exact_total or _estimated_matches(conn, compiled.fts, last)
-    phrases = max(1, len(_PHRASE.findall(compiled.fts)))
+    phrases = max(1, len(PHRASE.findall(compiled.fts)))
     count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
     cover = FACET_SAMPLE * last / max(1, matches)
+    params = query_params(compiled)
     if cover >= last / 2:  # about as cheap to count them all, exactly
-        total, counts = _count_facets(conn, compiled)
-        if facets and topics and (found := _count_topics(conn, compiled)):
-            counts["topic"] = found
-        total = exact_total if exact_total is not None else total
-        return total, False, (counts if facets else {}), False
+        every = _rowids(conn, _matches_sql(compiled, scored=False), params)
+        total, counts = _counted(conn, every, facets)
+        return (total if exact_total is None else exact_total), False, counts, False
     length = max(1, int(cover / count))
     step = last / count
     # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows would
@@ -668,33 +656,29 @@ def _count_broad(
         start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
         windows.append((start, start + length - 1))
     scale = last / (length * count)
-    facet_rows: dict[int, int] = {}
-    topic_rows: dict[int, int] = {}
-    sql = (
-        f"select facet_key, topic_key, count(*) from ({_hits(compiled, False, window=True)}) "
-        "group by 1, 2"
+    sql = _matches_sql(compiled, scored=False, window=True)
+    sample = np.concatenate(
+        [_rowids(conn, sql, params | {"rs_lo": low, "rs_hi": high}) for low, high in windows]
     )
-    params = query_params(compiled)
-    for low, high in windows:
-        for facet_key, topic_key, found in conn.execute(
-            sql, params | {"rs_lo": low, "rs_hi": high}
-        ):
-            facet_rows[facet_key] = facet_rows.get(facet_key, 0) + found
-            topic_rows[topic_key] = topic_rows.get(topic_key, 0) + found
-
-    def scaled(rows: dict[int, int]) -> list[tuple[int, int]]:
-        return [(key, round(found * scale)) for key, found in rows.items()]
-
-    sampled_total, counts = _per_column(conn, scaled(facet_rows))
-    if facets and topics:
-        topic_counts = _per_topic(conn, [r for r in scaled(topic_rows) if r[0] != 0])
-        if topic_counts:
-            counts["topic"] = topic_counts
-    if not facets:
-        counts = {}
+    sampled_total, counts = _counted(conn, sample, facets, scale)
     if exact_total is not None:
         return exact_total, False, counts, scale > 1
     return sampled_total, scale > 1, counts, scale > 1
+
+
+def _listed(
+    conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, order: str
+) -> list[tuple]:
+    """The page of a search without words (filters alone, or everything newest first), which
+    may match every document: SQLite keeps the page while it reads them."""
+    ordering = "c.tier desc, c.exact desc, r.recency" if order == RELEVANCE else "r.recency"
+    sql = (
+        f"select c.rid, c.score, c.tier, c.exact, r.recency "
+        f"from ({_matches_sql(compiled, scored=False)}) c join {RANK_TABLE} r "
+        f"on r.doc_rowid = c.rid order by {ordering} limit :rs_limit offset :rs_offset"
+    )
+    params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
+    return conn.execute(sql, params).fetchall()
 
 
 def _rank_and_count(
@@ -708,19 +692,20 @@ def _rank_and_count(
     """The page (rowid, score, tier, exact, recency); sets the number of matches, the facets
     and whether the search is broad on `result`.
 
-    With facets, the counting (which also gives the total) is a pass of its own, and the topics
-    another; given a ParallelReader they run in helper threads while this one ranks.
+    A search that is not broad is one pass: every match scored, the page and the counts taken
+    from it. A broad one ranks its subject matches (or keeps only the best of every match)
+    while a helper thread, given a ParallelReader, counts a sample of its matches.
     """
     limit, offset, order = result.limit, result.offset, result.order
     broad = None
     if order == RELEVANCE:
         broad = _broad(conn, compiled, limit + offset)
     elif compiled.fts is not None and not compiled.number_rowids and _is_broad(conn, compiled):
-        broad = compiled, ()
+        broad = None, ()
     if broad is not None:
-        ranked, columns = broad
+        subject, columns = broad
         result.broad, result.subject = True, list(columns)
-        count = partial(_count_broad, facets=facets, topics=facets and _has_topics(conn))
+        count = partial(_count_broad, facets=facets)
         counting = (
             parallel.submit(partial(_within, work=count, compiled=compiled, time_limit=time_limit))
             if parallel is not None
@@ -728,10 +713,10 @@ def _rank_and_count(
         )
         try:
             if order == RELEVANCE:
-                found = _subject_page(conn, ranked, limit, offset)
-                if found is None:  # too few subject matches: every match is ranked
+                found = _subject_page(conn, subject, limit, offset) if subject else None
+                if found is None:  # too few subject matches: the best of every match
                     result.subject = []
-                    found, _ = _page(conn, compiled, limit, offset, False, order)
+                    found = _best(conn, compiled, limit, offset)
                 page = found
             else:
                 page = _newest_matches(conn, compiled, limit, offset)
@@ -744,26 +729,14 @@ def _rank_and_count(
         result.facets = _facet_values(conn, counts, estimate=sampled)
         result.facets_estimate = sampled
         return page
-    if not facets:
-        page, total = _page(conn, compiled, limit, offset, True, order)
-        result.total = total or 0
-        return page
-    jobs = [_count_facets, *([_count_topics] if _has_topics(conn) else [])]
-    counting_jobs = [
-        parallel.submit(partial(_within, work=job, compiled=compiled, time_limit=time_limit))
-        for job in (jobs if parallel is not None else [])
-    ]
-    try:
-        page, _ = _page(conn, compiled, limit, offset, False, order)
-    except BaseException:
-        for job in counting_jobs:
-            job.cancel()  # if it has not started; else the time limit ends it
-        raise
-    results = [job.result() for job in counting_jobs] or [job(conn, compiled) for job in jobs]
-    total, counts = results[0]
-    if len(results) > 1 and results[1]:
-        counts["topic"] = results[1]
-    result.total = total
+    params = query_params(compiled)
+    if compiled.fts is None:
+        page = _listed(conn, compiled, limit, offset, order)
+        rowids = _rowids(conn, _matches_sql(compiled, scored=False), params)
+    else:
+        ordered, rowids = _every_match(conn, compiled, order)
+        page = ordered[offset : offset + limit]
+    result.total, counts = _counted(conn, rowids, facets)
     result.facets = _facet_values(conn, counts)
     return page
 
@@ -829,15 +802,10 @@ def _fill(
     """The documents with some of the words (most first) after the few with all of them:
     the rows that complete this page, and their snippets. Adds their number to `result.total`.
     """
-    exact_rowids = [
-        row[0]
-        for row in conn.execute(
-            f"select rid from ({_hits(compiled, scored=False)})", query_params(compiled)
-        )
-    ]
+    exact_rowids = _rowids(conn, _matches_sql(compiled, scored=False), query_params(compiled))
     relaxed = compile_query(conn, parsed, analyzer, relaxed=True)
-    if exact_rowids:
-        relaxed.filters.append(f"d.rowid not in ({', '.join(map(str, exact_rowids))})")
+    if len(exact_rowids):
+        relaxed.filters.append(f"d.rowid not in ({', '.join(map(str, exact_rowids.tolist()))})")
     wanted = result.limit - shown
     more = SearchResult(
         query=result.query,

@@ -55,6 +55,12 @@ class Compiled:
     group_fts: list[str] = field(default_factory=list)  # relaxed: each positive group alone
     # A broad search ranks only the matches of this expression (db/search/__init__.py).
     subject_fts: str | None = None
+    # Every match of subject_fts matches the whole query (no document needs checking).
+    subject_complete: bool = False
+    # A broad search's subject matches are taken only among the matches of `fts`.
+    subject_within: bool = False
+    # The phrases (as FTS5 strings) of each positive group, for a bound on the matches.
+    group_phrases: list[list[str]] = field(default_factory=list)
     number_rowids: list[int] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # SQL on alias "d"
     tier: str = "0"
@@ -69,6 +75,10 @@ def in_fts(param: str, negate: bool = False) -> str:
     """SQL: the row (alias d) is (or is not) among the matches of the FTS expression `param`."""
     operator = "not in" if negate else "in"
     return f"d.rowid {operator} (select rowid from {FTS_TABLE} where {FTS_TABLE} match {param})"
+
+
+# A quoted FTS5 phrase, with its prefix star if any.
+PHRASE = re.compile(r'"(?:[^"]|"")*"\*?')
 
 
 def _quote(text: str) -> str:
@@ -192,6 +202,7 @@ class _Compiler:
         not_part = f" NOT ({' OR '.join(negative)})" if negative else ""
         if positive:
             groups = [self.group(g) for g in positive]
+            self.out.group_phrases = [PHRASE.findall(g) for g in groups]
             self.out.fts = "(" + self.joiner.join(groups) + ")" + not_part
             if self.relaxed:
                 self.out.group_fts = groups
