@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
@@ -296,18 +297,22 @@ def _candidates(compiled: Compiled, scored: bool = True, window: bool = False) -
     return matches
 
 
-def _matches_sql(compiled: Compiled, scored: bool, window: bool = False) -> str:
-    """SQL for the matches that pass the filters, as (rid, score, exact, tier).
+def _matches_sql(
+    compiled: Compiled, scored: bool, window: bool = False, tiered: bool | None = None
+) -> str:
+    """SQL for the matches that pass the filters, as (rid, score, exact, tier); the tier only
+    when `tiered` (by default when scored: counting needs none).
 
     Joined to the attribute table only when filters or tiers need it: the ranking's other
     columns (historisk, recency) and the facets come from `columns.RankColumns`.
     """
     candidates = _candidates(compiled, scored, window)
-    if not compiled.filters and compiled.tier == "0":
+    tier = compiled.tier if (scored if tiered is None else tiered) else "0"
+    if not compiled.filters and tier == "0":
         return f"select rid, score, exact, 0 as tier from ({candidates})"
     filters = "".join(f" and {f}" for f in compiled.filters)
     return (
-        f"select c.rid, c.score, c.exact, {compiled.tier} as tier from ({candidates}) c "
+        f"select c.rid, c.score, c.exact, {tier} as tier from ({candidates}) c "
         f"join {ATTRIBUTES_TABLE} d on d.rowid = c.rid where 1{filters}"
     )
 
@@ -318,7 +323,7 @@ def _rowids(conn: sqlite3.Connection, sql: str, params: dict) -> np.ndarray:
     text = conn.execute(f"select group_concat(rid) from ({sql})", params).fetchone()[0]
     if not text:
         return np.zeros(0, dtype=np.int64)
-    return np.array(text.split(","), dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
 
 
 def _ordered(
@@ -619,9 +624,11 @@ def _newest_matches(
 
 
 def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> int:
-    """About how many documents match `expression`: its matches in 16 ranges of rowids that
+    """About how many documents match `expression`: its matches in 4-16 ranges of rowids that
     together hold 2 % of the table, multiplied up (FTS5 seeks to each range)."""
-    ranges = 16
+    # Each range costs FTS5 a seek per phrase: fewer, longer ranges for many phrases (64 for a
+    # prefix), the same 2 % of the table.
+    ranges = max(4, min(16, 64 // max(1, len(PHRASE.findall(expression)))))
     length = max(1, last // (50 * ranges))
     step = last / ranges
     found = 0
@@ -685,7 +692,7 @@ def _listed(
     ordering = "c.tier desc, c.exact desc, r.recency" if order == RELEVANCE else "r.recency"
     sql = (
         f"select c.rid, c.score, c.tier, c.exact, r.recency "
-        f"from ({_matches_sql(compiled, scored=False)}) c join {RANK_TABLE} r "
+        f"from ({_matches_sql(compiled, False, tiered=order == RELEVANCE)}) c join {RANK_TABLE} r "
         f"on r.doc_rowid = c.rid order by {ordering} limit :rs_limit offset :rs_offset"
     )
     params = query_params(compiled) | {"rs_limit": limit, "rs_offset": offset}
@@ -699,13 +706,14 @@ def _rank_and_count(
     facets: bool,
     time_limit: TimeLimit,
     parallel: ParallelReader | None = None,
-) -> list[tuple]:
-    """The page (rowid, score, tier, exact, recency); sets the number of matches, the facets
-    and whether the search is broad on `result`.
+) -> tuple[list[tuple], Callable[[], None]]:
+    """The page (rowid, score, tier, exact, recency), and what sets the number of matches and
+    the facets on `result` (whether the search is broad is set at once).
 
     A search that is not broad is one pass: every match scored, the page and the counts taken
     from it. A broad one ranks its subject matches (or keeps only the best of every match)
-    while a helper thread, given a ParallelReader, counts a sample of its matches.
+    while a helper thread, given a ParallelReader, counts a sample of its matches; the page's
+    documents and snippets are made before its count is waited for.
     """
     limit, offset, order = result.limit, result.offset, result.order
     broad = None
@@ -713,43 +721,47 @@ def _rank_and_count(
         broad = _broad(conn, compiled, limit + offset)
     elif compiled.fts is not None and not compiled.number_rowids and _is_broad(conn, compiled):
         broad = None, ()
-    if broad is not None:
-        subject, columns = broad
-        result.broad, result.subject = True, list(columns)
-        count = partial(_count_broad, facets=facets)
-        counting = (
-            parallel.submit(partial(_within, work=count, compiled=compiled, time_limit=time_limit))
-            if parallel is not None
-            else None
-        )
-        try:
-            if order == RELEVANCE:
-                found = _subject_page(conn, subject, limit, offset) if subject else None
-                if found is None:  # too few subject matches: the best of every match
-                    result.subject = []
-                    found = _best(conn, compiled, limit, offset)
-                page = found
-            else:
-                page = _newest_matches(conn, compiled, limit, offset)
-        except BaseException:
-            if counting is not None:
-                counting.cancel()
-            raise
-        total, estimate, counts, sampled = counting.result() if counting else count(conn, compiled)
+    if broad is None:
+        params = query_params(compiled)
+        if compiled.fts is None:
+            page = _listed(conn, compiled, limit, offset, order)
+            rowids = _rowids(conn, _matches_sql(compiled, scored=False), params)
+        else:
+            ordered, rowids = _every_match(conn, compiled, order)
+            page = ordered[offset : offset + limit]
+        result.total, counts = _counted(conn, rowids, facets)
+        result.facets = _facet_values(conn, counts)
+        return page, lambda: None
+    subject, columns = broad
+    result.broad, result.subject = True, list(columns)
+    count = partial(_count_broad, facets=facets)
+
+    def counted(found: tuple[int, bool, Counts, bool]) -> None:
+        total, estimate, counts, sampled = found
         result.total, result.total_estimate = total, estimate
         result.facets = _facet_values(conn, counts, estimate=sampled)
         result.facets_estimate = sampled
-        return page
-    params = query_params(compiled)
-    if compiled.fts is None:
-        page = _listed(conn, compiled, limit, offset, order)
-        rowids = _rowids(conn, _matches_sql(compiled, scored=False), params)
-    else:
-        ordered, rowids = _every_match(conn, compiled, order)
-        page = ordered[offset : offset + limit]
-    result.total, counts = _counted(conn, rowids, facets)
-    result.facets = _facet_values(conn, counts)
-    return page
+
+    counting = (
+        parallel.submit(partial(_within, work=count, compiled=compiled, time_limit=time_limit))
+        if parallel is not None
+        else None
+    )
+    try:
+        if order == RELEVANCE:
+            page = _subject_page(conn, subject, limit, offset) if subject else None
+            if page is None:  # too few subject matches: the best of every match
+                result.subject = []
+                page = _best(conn, compiled, limit, offset)
+        else:
+            page = _newest_matches(conn, compiled, limit, offset)
+    except BaseException:
+        if counting is not None:
+            counting.cancel()  # if it has not started; else the time limit ends it
+        raise
+    if counting is None:
+        return page, lambda: counted(count(conn, compiled))
+    return page, lambda: counted(counting.result())
 
 
 def _run(
@@ -762,20 +774,26 @@ def _run(
     parallel: ParallelReader | None = None,
 ) -> tuple[list, dict[int, str]]:
     """The ranked page with its documents and snippets; sets the total and facets on `result`."""
-    page = _rank_and_count(conn, compiled, result, facets, time_limit, parallel)
-    rowids = [row[0] for row in page]
-    documents = {}
-    if rowids:
-        marks = ", ".join("?" for _ in rowids)
-        for row in conn.execute(
-            "select rowid, id, title, doc_type, date, url, number, status, municipality, "
-            f"source, coalesce(summary, substr(text, 1, 1000)) from documents "
-            f"where rowid in ({marks})",
-            rowids,
-        ):
-            documents[row[0]] = row
-    rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
-    return rows, _snippets(conn, compiled, rowids, analyzer, time_limit)
+    page, count = _rank_and_count(conn, compiled, result, facets, time_limit, parallel)
+    try:
+        rowids = [row[0] for row in page]
+        documents = {}
+        if rowids:
+            marks = ", ".join("?" for _ in rowids)
+            for row in conn.execute(
+                "select rowid, id, title, doc_type, date, url, number, status, municipality, "
+                f"source, coalesce(summary, substr(text, 1, 1000)) from documents "
+                f"where rowid in ({marks})",
+                rowids,
+            ):
+                documents[row[0]] = row
+        rows = [(*documents[rid], score, tier) for rid, score, tier, *_ in page if rid in documents]
+        found = _snippets(conn, compiled, rowids, analyzer, time_limit)
+    finally:
+        # Also when the snippets failed: a helper still counting finishes (or is stopped by the
+        # time limit) before the search answers.
+        count()
+    return rows, found
 
 
 def broad_note(result: SearchResult) -> str | None:
@@ -851,6 +869,40 @@ def search(
     `order`: RELEVANCE, or NEWEST (then an empty query lists every document, newest first).
     Raises SearchUnavailable only when the database has no analysed index at all.
     """
+    # The site's connections count the bytes of every row (for user SQL, retskilde_limits):
+    # a microsecond per row the search reads for itself, and it reads thousands.
+    factory, conn.row_factory = conn.row_factory, None
+    try:
+        return _search(
+            conn,
+            text,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+            facets=facets,
+            analyzer=analyzer,
+            parallel=parallel,
+            order=order,
+            fill=fill,
+        )
+    finally:
+        conn.row_factory = factory
+
+
+def _search(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    filters: list[FieldFilter] | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    facets: bool = True,
+    analyzer: Analyzer | None = None,
+    parallel: ParallelReader | None = None,
+    order: str = RELEVANCE,
+    fill: bool = False,
+) -> SearchResult:
+    """`search`, on a connection that gives plain tuples."""
     analyzer = analyzer or default_analyzer()
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
