@@ -624,11 +624,12 @@ def _newest_matches(
 
 
 def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> int:
-    """About how many documents match `expression`: its matches in 4-16 ranges of rowids that
+    """About how many documents match `expression`: its matches in 4-8 ranges of rowids that
     together hold 2 % of the table, multiplied up (FTS5 seeks to each range)."""
     # Each range costs FTS5 a seek per phrase: fewer, longer ranges for many phrases (64 for a
-    # prefix), the same 2 % of the table.
-    ranges = max(4, min(16, 64 // max(1, len(PHRASE.findall(expression)))))
+    # prefix), the same 2 % of the table. The estimate only sizes the windows that are counted
+    # (and decides whether all matches are read), so a few ranges do.
+    ranges = max(4, min(8, 64 // max(1, len(PHRASE.findall(expression)))))
     length = max(1, last // (50 * ranges))
     step = last / ranges
     found = 0
