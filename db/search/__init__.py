@@ -87,7 +87,7 @@ FACET_QUERY_FIELD = {
 # words only in its body does not come first. Its facets, and its total unless it is one word
 # without filters, are counted in rowid windows holding about FACET_SAMPLE matches and shown as
 # estimates (`_count_broad`).
-BROAD_MATCHES = 5_000
+BROAD_MATCHES = 3_000
 BROAD_CANDIDATES = 200
 SUBJECT_TIERS = (
     ("title",),
