@@ -57,6 +57,32 @@ def test_marked_never_reads_past_the_limit():
     assert counting.chars <= MAX_SCAN_CHARS
 
 
+def test_marked_analyses_a_long_text_only_from_its_first_likely_match():
+    # The word 40,000 characters in: found by its beginning, and only the text around it is
+    # analysed; inflected ("fleksjobbet") and upper-case forms begin with the term too.
+    text = "Uden det søgte ord. " * 2_000 + "Om Fleksjobbet i kommunen. " + repetitive(3)
+    counting = CountingAnalyzer()
+    made = marked(text, counting, FLEKSJOB, set())
+    assert made and made.startswith("…") and "<mark>Fleksjobbet</mark>" in made
+    assert counting.chars <= 5_000
+
+
+def test_marked_finds_the_old_spelling_aa():
+    aarhus = {analyzer.term("Århus")}
+    text = "Uden det søgte ord. " * 500 + "Sagen kom fra Aarhus Kommune."
+    assert "<mark>Aarhus</mark>" in marked(text, analyzer, aarhus, set())
+
+
+def test_a_long_text_without_a_likely_match_is_not_analysed():
+    text = "Uden det søgte ord. " * 1_000
+    counting = CountingAnalyzer()
+    assert marked(text, counting, FLEKSJOB, set()) is None
+    assert counting.chars == 0
+    # A short text (a summary) is analysed in full all the same.
+    assert marked("Uden det søgte ord.", counting, FLEKSJOB, set()) is None
+    assert counting.chars > 0
+
+
 def test_marked_chooses_the_window_with_most_matches():
     # Both within what is read: the first match and two windows after it.
     text = "fleksjob " + "andet ord " * 5 + "fleksjob fleksjob fleksjob slut"

@@ -72,10 +72,16 @@ def _verdicts(terms: frozenset[str], prefixes: frozenset[str]) -> dict[str, bool
     return {}
 
 
+# Texts up to this long are analysed in full when no word begins with a term.
+_TRUSTED_CHARS = 4 * _PIECE_CHARS
+
+
 @lru_cache(maxsize=32)
 def _likely_match(terms: frozenset[str], prefixes: frozenset[str]) -> re.Pattern | None:
-    """A word that begins with one of the terms or prefixes (any case)."""
-    starts = sorted({*terms, *prefixes} - {""}, key=len, reverse=True)
+    """A word that begins with one of the terms or prefixes (any case; "å" also as "aa", the
+    old spelling the analyzer folds)."""
+    words = {*terms, *prefixes} - {""}
+    starts = sorted(words | {w.replace("å", "aa") for w in words}, key=len, reverse=True)
     if not starts:
         return None
     return re.compile(r"\b(?:" + "|".join(map(re.escape, starts)) + ")", re.IGNORECASE)
@@ -101,11 +107,14 @@ def _scanned(
     limit = min(len(text), MAX_SCAN_CHARS)
     # Most words begin with their term, so a regular expression finds the likely first match
     # at C speed and the analysis starts shortly before it (most of a snippet's time went into
-    # analysing the text before the first match). Where it finds none (a term that is not the
-    # start of its words, as "aa" spelled "å"), everything is analysed as before; a match it
-    # passes over only means the snippet shows a later one.
+    # analysing the text before the first match; a broad search's hits often have the words
+    # in the title alone). A text longer than a few pieces where it finds none is not analysed:
+    # a word whose forms do not begin with its term (a stem fix of the lexicon) then gets
+    # the summary or the lead instead. A match it passes over only means a later one is shown.
     likely = _likely_match(frozenset(terms), frozenset(prefixes))
     found = likely.search(text, 0, limit) if likely is not None else None
+    if found is None and limit > _TRUSTED_CHARS:
+        return tokens, limit, False
     if found is not None and found.start() > _PIECE_CHARS:
         space = text.rfind(" ", 0, found.start() - _PIECE_CHARS // 2)
         position = space + 1 if space >= 0 else 0

@@ -215,17 +215,6 @@ def _snippets(
     if compiled.fts is None or not rowids:
         return {}
     marks = ", ".join("?" for _ in rowids)
-    # Only texts that have one of the words are read for a snippet: a broad search's hits may
-    # have them in the title alone, and reading 60,000 characters of each for nothing took
-    # most of such a search's time at a million documents.
-    phrases = " OR ".join(PHRASE.findall(compiled.fts))
-    in_text = {
-        rowid
-        for (rowid,) in conn.execute(
-            f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? and rowid in ({marks})",
-            [f"text : ({phrases})", *rowids],
-        )
-    }
     found = {}
     for rowid, text, summary in conn.execute(
         f"select rowid, substr(text, 1, {MAX_SCAN_CHARS}), substr(summary, 1, {MAX_SCAN_CHARS}) "
@@ -234,7 +223,7 @@ def _snippets(
     ):
         if time_limit.expired:
             break
-        for candidate in (text if rowid in in_text else None, summary):
+        for candidate in (text, summary):
             made = candidate and snippets.marked(
                 candidate, analyzer, compiled.terms, compiled.prefixes, SNIPPET_TOKENS
             )
