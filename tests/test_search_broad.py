@@ -160,6 +160,14 @@ def test_every_word_in_the_subject_fields_needs_no_check(conn, monkeypatch):
     assert search(conn, "sagsbehandling klage", limit=20).subject == ["title"]
 
 
+def test_a_broad_phrase_is_counted_not_looked_up_as_one_word(conn, monkeypatch):
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 10)
+    result = search(conn, '"sagsbehandling og"')
+    exact = _exact(conn, monkeypatch, '"sagsbehandling og"')
+    assert result.broad and exact.total == COUNT // 8
+    assert abs(result.total - exact.total) <= 0.5 * exact.total
+
+
 def test_the_term_table_bounds_the_matches(conn):
     for text in ("sagsbehandling", "sagsbehandling klage", "jobcentret frist", "klage -frist"):
         compiled = search_module.compile_query(conn, search_module.parse(text))

@@ -443,6 +443,12 @@ def _is_broad(conn: sqlite3.Connection, compiled: Compiled) -> bool:
     """More matches than BROAD_MATCHES (for several groups of words too: measured at a million,
     where four times as many took 40-50 ms to rank in full)."""
     assert compiled.fts is not None
+    # The term table bounds the matches (exactly, for one word), often without counting them.
+    bound = _match_bound(conn, compiled)
+    if bound is not None and bound <= BROAD_MATCHES:
+        return False
+    if bound is not None and _SINGLE_TERM.fullmatch(compiled.fts):
+        return True
     return _fts_count(conn, compiled.fts, BROAD_MATCHES + 1) > BROAD_MATCHES
 
 
@@ -558,7 +564,8 @@ def _subject_page(
     return None
 
 
-_SINGLE_TERM = re.compile(r'\(\("([^"*]+)"\)\)')
+# One word alone; not a quoted phrase of several (the term table counts words, not phrases).
+_SINGLE_TERM = re.compile(r'\(\("([^"* ]+)"\)\)')
 WINDOWS = 100
 
 
