@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
@@ -638,47 +639,108 @@ def _estimated_matches(conn: sqlite3.Connection, expression: str, last: int) -> 
     return max(BROAD_MATCHES, round(found * last / (length * ranges)))
 
 
-def _count_broad(
-    conn: sqlite3.Connection, compiled: Compiled, facets: bool
-) -> tuple[int, bool, Counts, bool]:
-    """The total of a broad search, whether it is an estimate, its facet counts and whether
-    they are estimates, from about FACET_SAMPLE matches in up to WINDOWS ranges of rowids spread
-    over the whole table (FTS5 seeks to each, so the cost does not grow with the matches). The
-    total is exact for one word without filters (the term table); else it is estimated from the
-    same windows, since counting a broad search exactly means reading every match (0.3 s at a
-    million)."""
-    assert compiled.fts is not None
-    exact_total = None if compiled.filters else _single_term_total(conn, compiled)
-    if exact_total is not None and not facets:
-        return exact_total, False, {}, False
-    last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
-    matches = exact_total or _estimated_matches(conn, compiled.fts, last)
-    phrases = max(1, len(PHRASE.findall(compiled.fts)))
-    count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
-    cover = FACET_SAMPLE * last / max(1, matches)
-    params = query_params(compiled)
-    if cover >= last / 2:  # about as cheap to count them all, exactly
-        every = _rowids(conn, _matches_sql(compiled, scored=False), params)
-        total, counts = _counted(conn, every, facets)
-        return (total if exact_total is None else exact_total), False, counts, False
-    length = max(1, int(cover / count))
-    step = last / count
-    # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows would
-    # keep meeting the same place in a pattern of ids (every 10th: "punkt 1").
-    place = random.Random(count * 7919 + length)
-    windows = []
-    for number in range(count):
-        start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
-        windows.append((start, start + length - 1))
-    scale = last / (length * count)
-    sql = _matches_sql(compiled, scored=False, window=True)
-    sample = np.concatenate(
-        [_rowids(conn, sql, params | {"rs_lo": low, "rs_hi": high}) for low, high in windows]
-    )
-    sampled_total, counts = _counted(conn, sample, facets, scale)
-    if exact_total is not None:
-        return exact_total, False, counts, scale > 1
-    return sampled_total, scale > 1, counts, scale > 1
+# A broad search counted exactly (its sample would be most of its matches) is read in this
+# many ranges of rowids, so the searching thread can take some of them once its page is made.
+EXACT_PARTS = 8
+
+
+class _Sample:
+    """The counting of a broad search: about FACET_SAMPLE matches in up to WINDOWS ranges of
+    rowids spread over the whole table (FTS5 seeks to each, so the cost does not grow with the
+    matches), or every match when that would be most of them. The total is exact for one word
+    without filters (the term table); else it is estimated from the same ranges, since counting
+    a broad search exactly means reading every match (0.3 s at a million).
+
+    A helper thread plans it (`plan`) and reads ranges (`read`); the searching thread, once
+    its page, documents and snippets are made, reads the ranges left, so both cores count.
+    """
+
+    def __init__(self, compiled: Compiled, facets: bool) -> None:
+        assert compiled.fts is not None
+        self.compiled, self.facets = compiled, facets
+        self.done: tuple[int, bool, Counts, bool] | None = None
+        self.ranges: list[tuple[int, int]] = []
+        self.scale = 1.0
+        self.exact_total: int | None = None
+        self.planned = threading.Event()
+        self._lock = threading.Lock()
+        self._taken = 0
+        self._found: list[np.ndarray] = []
+
+    def plan(self, conn: sqlite3.Connection) -> None:
+        try:
+            self._plan(conn)
+        finally:
+            self.planned.set()
+
+    def _plan(self, conn: sqlite3.Connection) -> None:
+        compiled = self.compiled
+        assert compiled.fts is not None
+        self.exact_total = None if compiled.filters else _single_term_total(conn, compiled)
+        if self.exact_total is not None and not self.facets:
+            self.done = self.exact_total, False, {}, False
+            return
+        last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+        matches = self.exact_total or _estimated_matches(conn, compiled.fts, last)
+        phrases = max(1, len(PHRASE.findall(compiled.fts)))
+        count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
+        cover = FACET_SAMPLE * last / max(1, matches)
+        if cover >= last / 2:  # about as cheap to count them all, exactly
+            step = last // EXACT_PARTS + 1
+            self.ranges = [(low, low + step - 1) for low in range(0, last + 1, step)]
+            return
+        length = max(1, int(cover / count))
+        step = last / count
+        # Each window at a fixed pseudo-random place in its stretch: evenly spaced windows
+        # would keep meeting the same place in a pattern of ids (every 10th: "punkt 1").
+        place = random.Random(count * 7919 + length)
+        for number in range(count):
+            start = int(number * step) + 1 + place.randrange(max(1, int(step) - length + 1))
+            self.ranges.append((start, start + length - 1))
+        self.scale = last / (length * count)
+
+    def read(self, conn: sqlite3.Connection) -> None:
+        """Read ranges not yet taken, until none is left."""
+        sql = _matches_sql(self.compiled, scored=False, window=True)
+        params = query_params(self.compiled)
+        while True:
+            with self._lock:
+                if self._taken >= len(self.ranges):
+                    return
+                low, high = self.ranges[self._taken]
+                self._taken += 1
+            found = _read_range(conn, sql, params | {"rs_lo": low, "rs_hi": high})
+            with self._lock:
+                self._found.append(found)
+
+    def result(self, conn: sqlite3.Connection) -> tuple[int, bool, Counts, bool]:
+        """The total, whether it is an estimate, the facet counts and whether they are
+        estimates; once every range is read."""
+        if self.done is not None:
+            return self.done
+        found = np.concatenate(self._found) if self._found else np.zeros(0, dtype=np.int64)
+        total, counts = _counted(conn, found, self.facets, self.scale)
+        sampled = self.scale > 1
+        if self.exact_total is not None:
+            return self.exact_total, False, counts, sampled
+        return total, sampled, counts, sampled
+
+
+def _count_broad(conn: sqlite3.Connection, sample: _Sample) -> None:
+    """The helper's part of counting a broad search: plan it, then read ranges."""
+    sample.plan(conn)
+    sample.read(conn)
+
+
+def _helping(conn: sqlite3.Connection, sample: _Sample) -> None:
+    try:
+        _count_broad(conn, sample)
+    finally:
+        sample.planned.set()  # also when it failed: the searching thread must not wait on it
+
+
+def _read_range(conn: sqlite3.Connection, sql: str, params: dict) -> np.ndarray:
+    return _rowids(conn, sql, params)
 
 
 def _listed(
@@ -731,16 +793,29 @@ def _rank_and_count(
         return page, lambda: None
     subject, columns = broad
     result.broad, result.subject = True, list(columns)
-    count = partial(_count_broad, facets=facets)
+    sample = _Sample(compiled, facets)
 
-    def counted(found: tuple[int, bool, Counts, bool]) -> None:
-        total, estimate, counts, sampled = found
+    def count() -> None:
+        if counting is None:
+            _count_broad(conn, sample)
+        else:
+            sample.planned.wait()
+            sample.read(conn)  # the ranges the helper has not taken yet
+            counting.result()
+        total, estimate, counts, sampled = sample.result(conn)
         result.total, result.total_estimate = total, estimate
         result.facets = _facet_values(conn, counts, estimate=sampled)
         result.facets_estimate = sampled
 
     counting = (
-        parallel.submit(partial(_within, work=count, compiled=compiled, time_limit=time_limit))
+        parallel.submit(
+            partial(
+                _within,
+                work=lambda helper, _: _helping(helper, sample),
+                compiled=compiled,
+                time_limit=time_limit,
+            )
+        )
         if parallel is not None
         else None
     )
@@ -756,9 +831,7 @@ def _rank_and_count(
         if counting is not None:
             counting.cancel()  # if it has not started; else the time limit ends it
         raise
-    if counting is None:
-        return page, lambda: counted(count(conn, compiled))
-    return page, lambda: counted(counting.result())
+    return page, count
 
 
 def _run(
