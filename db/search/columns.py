@@ -39,12 +39,16 @@ class RankColumns:
         """The number of `rowids` and the count of each facet value and topic among them,
         multiplied by `scale` (a sample standing for the whole) and rounded."""
         facets = self.facet[rowids]
-        per_combination = np.bincount(facets[facets >= 0], minlength=len(self.facet_values[0][0]))
+        # Only the combinations present (a few hundred of the thousands there are).
+        present, per_combination = np.unique(facets[facets >= 0], return_counts=True)
         found: Counts = {}
         for column, (value_index, values) in zip(FACET_COLUMNS, self.facet_values, strict=True):
-            has_value = value_index >= 0
+            present_values = value_index[present]
+            has_value = present_values >= 0
             per_value = np.bincount(
-                value_index[has_value], weights=per_combination[has_value], minlength=len(values)
+                present_values[has_value],
+                weights=per_combination[has_value],
+                minlength=len(values),
             )
             column_counts = {
                 values[i]: round(float(per_value[i]) * scale) for i in np.flatnonzero(per_value)
