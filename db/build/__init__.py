@@ -19,6 +19,7 @@ from retskilde.db.build import generations
 from retskilde.db.build.filecache import (
     FileCache,
     Seen,
+    cache_line,
     cache_path,
     file_stamps,
     now_ns,
@@ -213,7 +214,7 @@ def build(corpus: Path, db_path: Path, full: bool = False) -> BuildReport:
                 records, problems, db_path, tmp_path, bookkeeping, fingerprint
             )
             files = [
-                (name, stamp, stem, hashes[stem])
+                cache_line(name, stamp, stem, hashes[stem])
                 for name, stem, stamp in file_stamps(corpus)
                 if stem in hashes
             ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +45,20 @@ def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-class FileCache:
-    """path -> (stamp, id, hash), from the last build, with the time it started."""
+def cache_line(name: str, stamp: tuple[int, int, int, int], record_id: str, digest: str) -> str:
+    """A file's line in the cache (without its newline); "" for a name that cannot stand in
+    one (such a file is simply read every time). At a million files the next cache is held as
+    these lines: one string each instead of a tuple of seven objects (350 MB less)."""
+    if "\t" in name or "\n" in name:
+        return ""
+    return f"{name}\t{stamp[0]}\t{stamp[1]}\t{stamp[2]}\t{stamp[3]}\t{record_id}\t{digest}"
 
-    def __init__(self, started_ns: int, entries: dict[str, tuple]):
+
+class FileCache:
+    """path -> "size, inode, mtime, ctime, id, hash" (tab-separated, as in the file), from the
+    last build, with the time it started: kept as read, parsed for the files asked about."""
+
+    def __init__(self, started_ns: int, entries: dict[str, str]):
         self.started_ns = started_ns
         self.entries = entries
 
@@ -62,33 +72,39 @@ class FileCache:
                     return cls(0, {})
                 entries = {}
                 for line in file:
-                    name, size, ino, mtime, ctime, record_id, digest = line.rstrip("\n").split("\t")
-                    stamp = (int(size), int(ino), int(mtime), int(ctime))
-                    entries[name] = (stamp, record_id, digest)
+                    name, rest = line.rstrip("\n").split("\t", 1)
+                    if rest.count("\t") != 5:
+                        raise ValueError(line)
+                    entries[name] = rest
                 return cls(int(header[2]), entries)
         except (OSError, ValueError, IndexError, UnicodeDecodeError):
             return cls(0, {})
 
     def known(self, name: str, stamp: tuple[int, int, int, int]) -> tuple[str, str] | None:
         entry = self.entries.get(name)
-        if entry is None or entry[0] != stamp:
+        if entry is None:
+            return None
+        try:
+            size, ino, mtime, ctime, record_id, digest = entry.split("\t")
+            cached = (int(size), int(ino), int(mtime), int(ctime))
+        except ValueError:
+            return None
+        if cached != stamp:
             return None
         # Times not older than the build that read the file: it may have changed since.
         if max(stamp[2], stamp[3]) >= self.started_ns - _MARGIN_NS:
             return None
-        return entry[1], entry[2]
+        return record_id, digest
 
 
-def write_cache(path: Path, fingerprint: str, started_ns: int, seen: list[tuple]) -> None:
-    """Write the cache atomically; `seen` is (name, stamp, id, hash) of every record file."""
+def write_cache(path: Path, fingerprint: str, started_ns: int, lines: Iterable[str]) -> None:
+    """Write the cache atomically; `lines` are `cache_line`s of every record file."""
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8") as file:
         file.write(f"{_VERSION}\t{fingerprint}\t{started_ns}\n")
-        for name, stamp, record_id, digest in seen:
-            if "\t" in name or "\n" in name:
-                continue  # such a file is simply read every time
-            file.write(f"{name}\t{stamp[0]}\t{stamp[1]}\t{stamp[2]}\t{stamp[3]}\t")
-            file.write(f"{record_id}\t{digest}\n")
+        for line in lines:
+            if line:
+                file.write(line + "\n")
     os.replace(tmp, path)
 
 
@@ -99,8 +115,10 @@ def scan(corpus: Path, problems: list[Problem], cache: FileCache, hash_of) -> It
     listed = len(problems)
     if not names and not problems:
         problems.append(Problem(str(corpus), "(mappe)", "ingen dokumenter (*.json) fundet"))
-    # By id (the file's stem), then by path as Path orders it (part by part).
-    names.sort(key=lambda name: (os.path.basename(name)[:-5], name.split(os.sep)))
+    # By id (the file's stem), then by path as Path orders it (part by part: a separator
+    # below every other character orders the same). One string per key, not a tuple with a
+    # list of parts: that sort alone held 400 MB at a million files.
+    names.sort(key=lambda name: f"{os.path.basename(name)[:-5]}\0{name.replace(os.sep, chr(1))}")
     previous: tuple[str, str] | None = None
     for name in names:
         try:

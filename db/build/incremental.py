@@ -24,7 +24,7 @@ import sqlite_utils
 import retskilde
 from retskilde.contract import read_record
 from retskilde.db.analysis.analyzer import default_analyzer
-from retskilde.db.build.filecache import Seen
+from retskilde.db.build.filecache import Seen, cache_line
 from retskilde.db.build.index import reindex_documents, unindex_documents
 from retskilde.db.build.normalise import document_row
 from retskilde.db.build.schema import DOCUMENT_COLUMNS
@@ -192,8 +192,8 @@ class Changes:
     # Records added, replaced or removed in the generation updated (it may be a build behind
     # the published database, so this can exceed the changes reported above).
     applied: int = 0
-    # (path, stamp, id, hash) of every record file, for the file cache of the next build.
-    files: list[tuple] = field(default_factory=list, repr=False)
+    # The file cache's line of every record file (filecache.cache_line), for the next build.
+    files: list[str] = field(default_factory=list, repr=False)
     # Seconds per step, for bench/bench_incremental.py.
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -283,7 +283,7 @@ def update_database(
     for seen in files:
         previous = old.pop(seen.id, None)
         changes.read += seen.record is not None
-        changes.files.append((seen.path, seen.stamp, seen.id, seen.hash))
+        changes.files.append(cache_line(seen.path, seen.stamp, seen.id, seen.hash or ""))
         if previous == seen.hash:
             changes.unchanged += 1
             if seen.id in catch_up:
@@ -298,7 +298,7 @@ def update_database(
             if record is None:
                 continue
         digest = record_hash(record)
-        changes.files[-1] = (seen.path, seen.stamp, seen.id, digest)
+        changes.files[-1] = cache_line(seen.path, seen.stamp, seen.id, digest)
         (changes.new if previous is None else changes.changed).append(record["id"])
         wanted[record["id"]] = (digest, record, seen.path)
     if problems:
