@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
+from functools import partial, wraps
 
 import numpy as np
 
@@ -925,6 +925,23 @@ def _fill(
     return (rows if wanted > 0 else []), snippets
 
 
+def _plain_rows(function: Callable) -> Callable:
+    """Run `function(conn, ...)` with `conn` giving plain tuples. The site's connections count
+    the bytes of every row for user SQL (retskilde_limits): a microsecond per row the search
+    reads for itself, and it reads thousands."""
+
+    @wraps(function)
+    def with_plain_rows(conn: sqlite3.Connection, *args, **kwargs):
+        factory, conn.row_factory = conn.row_factory, None
+        try:
+            return function(conn, *args, **kwargs)
+        finally:
+            conn.row_factory = factory
+
+    return with_plain_rows
+
+
+@_plain_rows
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -947,40 +964,6 @@ def search(
     `order`: RELEVANCE, or NEWEST (then an empty query lists every document, newest first).
     Raises SearchUnavailable only when the database has no analysed index at all.
     """
-    # The site's connections count the bytes of every row (for user SQL, retskilde_limits):
-    # a microsecond per row the search reads for itself, and it reads thousands.
-    factory, conn.row_factory = conn.row_factory, None
-    try:
-        return _search(
-            conn,
-            text,
-            filters=filters,
-            limit=limit,
-            offset=offset,
-            facets=facets,
-            analyzer=analyzer,
-            parallel=parallel,
-            order=order,
-            fill=fill,
-        )
-    finally:
-        conn.row_factory = factory
-
-
-def _search(
-    conn: sqlite3.Connection,
-    text: str,
-    *,
-    filters: list[FieldFilter] | None = None,
-    limit: int = 10,
-    offset: int = 0,
-    facets: bool = True,
-    analyzer: Analyzer | None = None,
-    parallel: ParallelReader | None = None,
-    order: str = RELEVANCE,
-    fill: bool = False,
-) -> SearchResult:
-    """`search`, on a connection that gives plain tuples."""
     analyzer = analyzer or default_analyzer()
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
