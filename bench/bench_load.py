@@ -5,7 +5,7 @@
 Starts `datasette serve` exactly as `retskilde serve` does (one process) on 127.0.0.1, then
 sends `--requests` requests per endpoint from `--connections` concurrent connections: first
 `/-/sok.json?q=…` over a list of searches, then document pages
-(`/retskilde/documents/<id>`) over the database's documents. Prints requests/s, p50/p95/p99
+(`/<database>/documents/<id>`) over the database's documents. Prints requests/s, p50/p95/p99
 and errors per endpoint, and the document page's cost relative to the search. Loopback only
 and bounded by the request count; the client shares the machine's cores with the server, so
 compare ratios across machines rather than absolute figures.
@@ -129,7 +129,8 @@ def _document_paths(db_path: Path) -> list[str]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     ids = [row[0] for row in conn.execute("select id from documents order by id")]
     conn.close()
-    return [f"/retskilde/documents/{doc_id}" for doc_id in ids]
+    # Datasette names a database after its file: retskilde-1000000.db is /retskilde-1000000/.
+    return [f"/{db_path.stem}/documents/{doc_id}" for doc_id in ids]
 
 
 def main() -> None:
