@@ -272,20 +272,14 @@ async def _feed(request, datasette, db, q: str, result: SearchResult, hits: list
     return Response(body, content_type=ATOM_CONTENT_TYPE)
 
 
-def _load_rank_columns(conn) -> None:
-    tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
-    if RANK_TABLE in tables:
-        rank_columns(conn)
-
-
 @hookimpl
 def startup(datasette):
     # The ranking table's arrays are read before the first search, not during it (2.7 s at a
     # million documents): a copy behind a load balancer is ready when it answers.
     async def inner():
         db = site_database(datasette)
-        if db is not None and not db.is_memory:
-            await db.execute_fn(_load_rank_columns)
+        if db is not None and not db.is_memory and await db.table_exists(RANK_TABLE):
+            await db.execute_fn(rank_columns)
 
     return inner
 

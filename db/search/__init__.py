@@ -21,7 +21,7 @@ import numpy as np
 from retskilde.db.analysis import snippets
 from retskilde.db.analysis.analyzer import Analyzer, default_analyzer
 from retskilde.db.analysis.snippets import MAX_SCAN_CHARS, SNIPPET_TOKENS
-from retskilde.db.search.columns import RankColumns, rank_columns
+from retskilde.db.search.columns import RankColumns, last_rowid, rank_columns
 from retskilde.db.search.compiler import (
     PHRASE,
     Compiled,
@@ -33,7 +33,7 @@ from retskilde.db.search.compiler import (
 from retskilde.db.search.parallel import ParallelReader
 from retskilde.db.search.query import FieldFilter, ParsedQuery, parse
 from retskilde.db.search.timelimit import TimeLimit
-from retskilde.db.sqlite import sqlite3
+from retskilde.db.sqlite import plain_rows, sqlite3
 from retskilde.db.tables import (
     ATTRIBUTES_TABLE,
     FACET_COLUMNS,
@@ -368,10 +368,10 @@ def _best(conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int)
     needed = limit + offset
     cols = rank_columns(conn)
     params = query_params(compiled)
-    sql = f"{_matches_sql(compiled, scored=True)} order by tier desc, exact desc, score limit ?"
+    sql = f"{_matches_sql(compiled, scored=True)} order by tier desc, exact desc, score"
     kept = max(2 * needed, needed + 50)
     while True:
-        rows = conn.execute(sql.replace(" limit ?", f" limit {kept}"), params).fetchall()
+        rows = conn.execute(f"{sql} limit {kept}", params).fetchall()
         ordered = _ordered(cols, rows, RELEVANCE, needed)
         if len(rows) < kept or len(ordered) < needed:
             return ordered[offset:]
@@ -532,8 +532,7 @@ def _few_enough_to_scan(conn: sqlite3.Connection, compiled: Compiled) -> bool:
     if bound is not None and bound <= SCAN_MATCHES:
         return True
     assert compiled.fts is not None
-    last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
-    return _estimated_matches(conn, compiled.fts, last) <= SCAN_MATCHES
+    return _estimated_matches(conn, compiled.fts, last_rowid(conn)) <= SCAN_MATCHES
 
 
 def _subject_page(
@@ -676,19 +675,14 @@ class _Sample:
         self._found: list[np.ndarray] = []
 
     def plan(self, conn: sqlite3.Connection) -> None:
-        try:
-            self._plan(conn)
-        finally:
-            self.planned.set()
-
-    def _plan(self, conn: sqlite3.Connection) -> None:
+        """The ranges to read (or the result, when nothing is to be counted)."""
         compiled = self.compiled
         assert compiled.fts is not None
         self.exact_total = None if compiled.filters else _single_term_total(conn, compiled)
         if self.exact_total is not None and not self.facets:
             self.done = self.exact_total, False, {}, False
             return
-        last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+        last = last_rowid(conn)
         matches = self.exact_total or _estimated_matches(conn, compiled.fts, last)
         phrases = max(1, len(PHRASE.findall(compiled.fts)))
         count = max(1, min(WINDOWS, max(WINDOWS // 20, 2 * WINDOWS // phrases)))
@@ -717,7 +711,7 @@ class _Sample:
                     return
                 low, high = self.ranges[self._taken]
                 self._taken += 1
-            found = _read_range(conn, sql, params | {"rs_lo": low, "rs_hi": high})
+            found = _rowids(conn, sql, params | {"rs_lo": low, "rs_hi": high})
             with self._lock:
                 self._found.append(found)
 
@@ -745,10 +739,6 @@ def _helping(conn: sqlite3.Connection, sample: _Sample) -> None:
         _count_broad(conn, sample)
     finally:
         sample.planned.set()  # also when it failed: the searching thread must not wait on it
-
-
-def _read_range(conn: sqlite3.Connection, sql: str, params: dict) -> np.ndarray:
-    return _rowids(conn, sql, params)
 
 
 def _listed(
@@ -926,17 +916,12 @@ def _fill(
 
 
 def _plain_rows(function: Callable) -> Callable:
-    """Run `function(conn, ...)` with `conn` giving plain tuples. The site's connections count
-    the bytes of every row for user SQL (retskilde_limits): a microsecond per row the search
-    reads for itself, and it reads thousands."""
+    """Run `function(conn, ...)` with `conn` giving plain tuples (db/sqlite.py `plain_rows`)."""
 
     @wraps(function)
     def with_plain_rows(conn: sqlite3.Connection, *args, **kwargs):
-        factory, conn.row_factory = conn.row_factory, None
-        try:
+        with plain_rows(conn):
             return function(conn, *args, **kwargs)
-        finally:
-            conn.row_factory = factory
 
     return with_plain_rows
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retskilde.db.sqlite import sqlite3
+from retskilde.db.sqlite import plain_rows, sqlite3
 from retskilde.db.tables import FACET_COLUMNS, FACET_KEYS_TABLE, RANK_TABLE, TOPIC_SETS_TABLE
 
 Counts = dict[str, dict[object, int]]
@@ -60,9 +60,9 @@ class RankColumns:
             topic_counts = {}
             for number, topic in enumerate(self.topics):
                 word, bit = divmod(number, 64)
-                present = np.count_nonzero(bits[:, word] & np.uint64(1 << bit))
-                if present:
-                    topic_counts[topic] = round(present * scale)
+                having = np.count_nonzero(bits[:, word] & np.uint64(1 << bit))
+                if having:
+                    topic_counts[topic] = round(having * scale)
             if topic_counts:
                 found["topic"] = topic_counts
         return round(len(rowids) * scale), found
@@ -71,38 +71,34 @@ class RankColumns:
 _CHUNK = 100_000
 
 
-def plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor giving plain tuples, whatever row factory the connection has (the site's
-    counts the bytes of every row, for user SQL: a microsecond per row)."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor
-
-
 def load(conn: sqlite3.Connection) -> RankColumns:
     """Read the ranking table, the facet combinations and the topic sets into arrays."""
-    last = conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+    with plain_rows(conn):
+        return _load(conn)
+
+
+def last_rowid(conn: sqlite3.Connection) -> int:
+    """The highest rowid of a document (0 for none)."""
+    return conn.execute(f"select max(doc_rowid) from {RANK_TABLE}").fetchone()[0] or 0
+
+
+def _load(conn: sqlite3.Connection) -> RankColumns:
+    last = last_rowid(conn)
     parts = []
     for low in range(0, last + 1, _CHUNK):
-        rows = (
-            plain(conn)
-            .execute(
-                f"select doc_rowid, facet_key, historisk, recency, topic_key from {RANK_TABLE} "
-                "where doc_rowid between ? and ?",
-                (low, low + _CHUNK - 1),
-            )
-            .fetchall()
-        )
+        rows = conn.execute(
+            f"select doc_rowid, facet_key, historisk, recency, topic_key from {RANK_TABLE} "
+            "where doc_rowid between ? and ?",
+            (low, low + _CHUNK - 1),
+        ).fetchall()
         parts.append(np.array(rows, dtype=np.int64).reshape(-1, 5))
     table = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
     size = last + 1
     rowid = table[:, 0]
 
-    combinations = (
-        plain(conn)
-        .execute(f"select facet_key, {', '.join(FACET_COLUMNS)} from {FACET_KEYS_TABLE}")
-        .fetchall()
-    )
+    combinations = conn.execute(
+        f"select facet_key, {', '.join(FACET_COLUMNS)} from {FACET_KEYS_TABLE}"
+    ).fetchall()
     combination_index = {key: i for i, (key, *_) in enumerate(combinations)}
     facet = np.full(size, -1, dtype=np.int32)
     facet[rowid] = [combination_index.get(key, -1) for key in table[:, 1].tolist()]
@@ -123,7 +119,7 @@ def load(conn: sqlite3.Connection) -> RankColumns:
     recency[rowid] = table[:, 3]
 
     sets: dict[int, list[str]] = {}
-    for key, topic in plain(conn).execute(f"select topic_key, topic_id from {TOPIC_SETS_TABLE}"):
+    for key, topic in conn.execute(f"select topic_key, topic_id from {TOPIC_SETS_TABLE}"):
         sets.setdefault(key, []).append(topic)
     topics = tuple(sorted({t for members in sets.values() for t in members}))
     words = max(1, (len(topics) + 63) // 64)

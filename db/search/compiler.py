@@ -28,7 +28,7 @@ MAX_EXPANSIONS = 10
 # plenty as it is, and each compound would be scored on all of its matches.
 COMMON_SHARE = 0.01
 COMMON_MIN_DOCS = 50
-# The words a `prefix*` stands for, the most common first (db/search/compiler.py).
+# The words a `prefix*` stands for at most, the most common first (`prefix_terms`).
 MAX_PREFIX_TERMS = 64
 # Rank documents that match the words as typed above those found only through compounds.
 EXACT_FIRST = True
@@ -225,8 +225,9 @@ class _Compiler:
         for number in map(canonical_number, numbers):
             series = f"[A-Z]*-{number}" if number[0].isdigit() else number
             if {FTS_TABLE, ATTRIBUTES_TABLE} <= self.tables:
-                # The number's words in the index's number field, then the exact number: no
-                # table has an index on the number, and reading one took 80 ms at a million.
+                # The number's words in the index's number field, then the exact number: the
+                # series pattern begins with a character class, which no index on the number
+                # can seek to, and reading every number took 80 ms at a million.
                 words = " ".join(self.analyzer.term(t) for t in self.analyzer.tokens(number))
                 rows = self.conn.execute(
                     f"select a.doc_rowid from {FTS_TABLE} f join {ATTRIBUTES_TABLE} a "
