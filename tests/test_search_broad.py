@@ -295,3 +295,35 @@ def test_prefix_is_the_index_words_it_starts(conn, monkeypatch):
     assert any(f"{start}* passer på mange ord" in note for note in capped.notes)
     most = max(words, key=lambda word: (docs[word], [-ord(c) for c in word]))
     assert capped.total == len(ids(f'"{most}"'))
+
+
+def test_the_searching_thread_counts_the_ranges_the_helper_has_not_taken(
+    conn, broad_db, monkeypatch
+):
+    # A slow helper: once it has planned the ranges, the searching thread reads some of them
+    # (and the counts are those of one thread reading them all).
+    import threading
+    import time
+
+    from retskilde.db.search.parallel import ParallelReader
+
+    alone = search(conn, "sagsbehandling klage")
+    readers = []
+    original = search_module._rowids
+
+    def watched(connection, sql, params):
+        if "rs_lo" in params:
+            readers.append(threading.current_thread() is threading.main_thread())
+            if not readers[-1]:
+                time.sleep(0.02)
+        return original(connection, sql, params)
+
+    monkeypatch.setattr(search_module, "_rowids", watched)
+    with ParallelReader(broad_db) as reader:
+        shared = search(conn, "sagsbehandling klage", parallel=reader)
+    assert shared.broad and len(readers) == 8  # WINDOWS
+    assert any(readers) and not all(readers)
+    assert shared.total == alone.total
+    assert [(f, [(v.value, v.count) for v in vs]) for f, vs in shared.facets.items()] == [
+        (f, [(v.value, v.count) for v in vs]) for f, vs in alone.facets.items()
+    ]

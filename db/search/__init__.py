@@ -675,7 +675,14 @@ class _Sample:
         self._found: list[np.ndarray] = []
 
     def plan(self, conn: sqlite3.Connection) -> None:
-        """The ranges to read (or the result, when nothing is to be counted)."""
+        """The ranges to read (or the result, when nothing is to be counted); `planned` is
+        set as soon as they are known, so the searching thread can read some of them."""
+        try:
+            self._plan(conn)
+        finally:
+            self.planned.set()
+
+    def _plan(self, conn: sqlite3.Connection) -> None:
         compiled = self.compiled
         assert compiled.fts is not None
         self.exact_total = None if compiled.filters else _single_term_total(conn, compiled)
@@ -734,13 +741,6 @@ def _count_broad(conn: sqlite3.Connection, sample: _Sample) -> None:
     sample.read(conn)
 
 
-def _helping(conn: sqlite3.Connection, sample: _Sample) -> None:
-    try:
-        _count_broad(conn, sample)
-    finally:
-        sample.planned.set()  # also when it failed: the searching thread must not wait on it
-
-
 def _listed(
     conn: sqlite3.Connection, compiled: Compiled, limit: int, offset: int, order: str
 ) -> list[tuple]:
@@ -797,7 +797,10 @@ def _rank_and_count(
         if counting is None:
             _count_broad(conn, sample)
         else:
-            sample.planned.wait()
+            # Until the helper has planned the ranges, or ended without (it failed, or never
+            # got its connection): then there is nothing to read and its error is raised below.
+            while not sample.planned.wait(0.005) and not counting.done():
+                pass
             sample.read(conn)  # the ranges the helper has not taken yet
             counting.result()
         total, estimate, counts, sampled = sample.result(conn)
@@ -809,7 +812,7 @@ def _rank_and_count(
         parallel.submit(
             partial(
                 _within,
-                work=lambda helper, _: _helping(helper, sample),
+                work=lambda helper, _: _count_broad(helper, sample),
                 compiled=compiled,
                 time_limit=time_limit,
             )
